@@ -1,0 +1,184 @@
+"""CP-SAT model of a Curtois–Qu instance: one function per rule, soft rules as weighted penalty terms.
+
+Decision: x[e, d, t] is true when employee e works shift type t on day d; w[e, d] is "works on d".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.curtois.instance import Employee, Instance
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A named soft term: `weight` is paid whenever `literal` is true."""
+
+    name: str
+    literal: cp_model.IntVar | cp_model.LinearExprT
+    weight: int
+
+
+@dataclass
+class Context:
+    instance: Instance
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
+    works: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for e in self.instance.employees:
+            for d in range(self.instance.horizon):
+                for t in self.instance.shift_ids:
+                    self.x[e.id, d, t] = self.model.new_bool_var(f"x[{e.id},{d},{t}]")
+                self.works[e.id, d] = self.model.new_bool_var(f"w[{e.id},{d}]")
+
+    def shifts_of(self, e: Employee, d: int) -> list[cp_model.IntVar]:
+        return [self.x[e.id, d, t] for t in self.instance.shift_ids]
+
+
+def one_shift_per_day(ctx: Context) -> None:
+    """Hard: at most one shift per employee per day; w[e, d] is exactly "some shift on d"."""
+    for e in ctx.instance.employees:
+        for d in range(ctx.instance.horizon):
+            ctx.model.add(sum(ctx.shifts_of(e, d)) == ctx.works[e.id, d])
+
+
+def shift_rotation(ctx: Context) -> None:
+    """Hard: shift t may not be worked the day after a shift s that forbids it."""
+    for e in ctx.instance.employees:
+        for s in ctx.instance.shifts:
+            for t in s.forbidden_next:
+                for d in range(ctx.instance.horizon - 1):
+                    ctx.model.add_bool_or([~ctx.x[e.id, d, s.id], ~ctx.x[e.id, d + 1, t]])
+
+
+def max_shifts_per_type(ctx: Context) -> None:
+    """Hard: employee e works shift type t at most MaxShifts[t] times (0 forbids the type)."""
+    horizon = ctx.instance.horizon
+    for e in ctx.instance.employees:
+        for t, limit in e.max_shifts.items():
+            if limit < horizon:  # a limit >= H cannot bind; skip the useless constraint
+                ctx.model.add(sum(ctx.x[e.id, d, t] for d in range(horizon)) <= limit)
+
+
+def total_minutes(ctx: Context) -> None:
+    """Hard: the worked minutes of each employee lie in [MinTotalMinutes, MaxTotalMinutes]."""
+    for e in ctx.instance.employees:
+        minutes = sum(
+            s.minutes * ctx.x[e.id, d, s.id] for d in range(ctx.instance.horizon) for s in ctx.instance.shifts
+        )
+        ctx.model.add_linear_constraint(minutes, e.min_minutes, e.max_minutes)
+
+
+def max_consecutive_shifts(ctx: Context) -> None:
+    """Hard: every window of MaxConsecutiveShifts + 1 days inside the horizon holds a day off."""
+    horizon = ctx.instance.horizon
+    for e in ctx.instance.employees:
+        span = e.max_consecutive + 1
+        for start in range(horizon - span + 1):
+            ctx.model.add(sum(ctx.works[e.id, d] for d in range(start, start + span)) <= e.max_consecutive)
+
+
+def _forbid_short_runs(ctx: Context, e: Employee, minimum: int, working: bool) -> None:
+    # Forbid "other state on d-1, `minimum`-short run on d..d+L-1, other state on d+L". Runs touching a
+    # horizon end generate no pattern: the benchmark assumes unlimited runs beyond both ends.
+    horizon = ctx.instance.horizon
+
+    def state(d: int) -> cp_model.IntVar:
+        return ctx.works[e.id, d] if working else ~ctx.works[e.id, d]
+
+    for length in range(1, minimum):
+        for start in range(1, horizon - length):
+            run = [~state(d) for d in range(start, start + length)]
+            ctx.model.add_bool_or([state(start - 1), *run, state(start + length)])
+
+
+def min_consecutive_shifts(ctx: Context) -> None:
+    """Hard: runs of working days not touching a horizon end last at least MinConsecutiveShifts."""
+    for e in ctx.instance.employees:
+        _forbid_short_runs(ctx, e, e.min_consecutive, working=True)
+
+
+def min_consecutive_days_off(ctx: Context) -> None:
+    """Hard: runs of days off not touching a horizon end last at least MinConsecutiveDaysOff."""
+    for e in ctx.instance.employees:
+        _forbid_short_runs(ctx, e, e.min_days_off, working=False)
+
+
+def max_weekends(ctx: Context) -> None:
+    """Hard: at most MaxWeekends weekends with a shift on Saturday or Sunday."""
+    for e in ctx.instance.employees:
+        worked = []
+        for k in range(ctx.instance.weekends):
+            # y only needs to be an upper bound of "works Saturday or Sunday" for the limit to hold.
+            y = ctx.model.new_bool_var(f"weekend[{e.id},{k}]")
+            ctx.model.add_implication(ctx.works[e.id, 7 * k + 5], y)
+            ctx.model.add_implication(ctx.works[e.id, 7 * k + 6], y)
+            worked.append(y)
+        ctx.model.add(sum(worked) <= e.max_weekends)
+
+
+def days_off(ctx: Context) -> None:
+    """Hard: no shift on the employee's days off."""
+    for e in ctx.instance.employees:
+        for d in e.days_off:
+            ctx.model.add(ctx.works[e.id, d] == 0)
+
+
+def shift_on_requests(ctx: Context) -> list[Penalty]:
+    """Soft: pay the weight when the requested shift is not the one assigned that day."""
+    return [
+        Penalty(f"on {r.employee} day {r.day} {r.shift}", ~ctx.x[r.employee, r.day, r.shift], r.weight)
+        for r in ctx.instance.on_requests
+    ]
+
+
+def shift_off_requests(ctx: Context) -> list[Penalty]:
+    """Soft: pay the weight when the shift the employee asked not to work is assigned."""
+    return [
+        Penalty(f"off {r.employee} day {r.day} {r.shift}", ctx.x[r.employee, r.day, r.shift], r.weight)
+        for r in ctx.instance.off_requests
+    ]
+
+
+def cover(ctx: Context) -> list[Penalty]:
+    """Soft: pay weight_under per missing and weight_over per extra employee on each (day, shift)."""
+    staff = len(ctx.instance.employees)
+    out = []
+    for c in ctx.instance.cover:
+        under = ctx.model.new_int_var(0, max(0, c.requirement), f"under[{c.day},{c.shift}]")
+        over = ctx.model.new_int_var(0, staff, f"over[{c.day},{c.shift}]")
+        assigned = sum(ctx.x[e.id, c.day, c.shift] for e in ctx.instance.employees)
+        ctx.model.add(assigned - over + under == c.requirement)
+        out += [
+            Penalty(f"under {c.day} {c.shift}", under, c.weight_under),
+            Penalty(f"over {c.day} {c.shift}", over, c.weight_over),
+        ]
+    return out
+
+
+HARD_RULES = (
+    one_shift_per_day,
+    shift_rotation,
+    max_shifts_per_type,
+    total_minutes,
+    max_consecutive_shifts,
+    min_consecutive_shifts,
+    min_consecutive_days_off,
+    max_weekends,
+    days_off,
+)
+SOFT_RULES = (shift_on_requests, shift_off_requests, cover)
+
+
+def build_model(instance: Instance) -> tuple[Context, list[Penalty]]:
+    """All hard rules as constraints, the weighted sum of all soft penalties as the objective."""
+    ctx = Context(instance)
+    for rule in HARD_RULES:
+        rule(ctx)
+    penalties = [p for rule in SOFT_RULES for p in rule(ctx)]
+    ctx.model.minimize(sum(p.weight * p.literal for p in penalties))
+    return ctx, penalties
