@@ -1,0 +1,53 @@
+# Two commands: `make run` (set up everything, serve the demo) and `make test` (SQLite, then PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres chromium lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+run: install
+	SESSION_COOKIE_SECURE=0 $(PY) -m sched init-db
+	SESSION_COOKIE_SECURE=0 $(PY) -m sched demo
+	SESSION_COOKIE_SECURE=0 $(PY) -m sched run --port $(PORT)
+
+test: install chromium test-sqlite test-postgres
+
+test-sqlite:
+	@echo "=== Test suite on SQLite ==="
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The database-independent solver tests ran above; the PostgreSQL pass runs everything that touches a database.
+test-postgres:
+	@if $(PY) -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 dbname=test user=postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "=== Test suite on PostgreSQL (127.0.0.1:5432) ==="; \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest --ignore=tests/solver $(PYTEST_ARGS); \
+	else \
+	  echo "=== PostgreSQL at 127.0.0.1:5432 does not answer: PostgreSQL pass skipped ==="; \
+	fi
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+bench: install
+	$(PY) -m solver bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,73 @@
+"""Settings from the environment; nothing secret is a constant in the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("SNP_INSTANCE_DIR", ROOT / "instance"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """SECRET_KEY from the environment, else generated once into instance/secret_key (mode 600)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def default_database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'snp.sqlite3'}"
+
+
+class Config:
+    """Settings read when the app is created; `create_app(test_config)` overrides any of them."""
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = default_database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.TIMEZONE = os.environ.get("SNP_TIMEZONE", "Europe/Paris")
+        self.BASE_URL = os.environ.get("SNP_BASE_URL", "http://127.0.0.1:5000")
+        # Cookies: Secure unless told otherwise (`make run` serves plain HTTP on loopback and says so).
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "snp_session"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=14)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+        # A GP may keep the availability page open a long time between patients.
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+        self.RESET_HOURS = env_int("RESET_HOURS", 2)
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+        self.SMTP_PORT = env_int("SMTP_PORT", 25)
+        self.SMTP_USER = os.environ.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+        self.SMTP_STARTTLS = env_bool("SMTP_STARTTLS", False)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "planning-snp@cpts.invalid")
+        self.SCHEDULER_ENABLED = env_bool("SCHEDULER_ENABLED", True)

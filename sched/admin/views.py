@@ -1,0 +1,15 @@
+"""Administration home: accounts and their roles."""
+
+from flask import render_template
+from sqlalchemy import select
+
+from sched.admin import bp
+from sched.extensions import db
+from sched.models import ROLE_LABELS, User
+
+
+@bp.route("/")
+def home():
+    """Accounts and roles."""
+    users = db.session.scalars(select(User).order_by(User.full_name)).all()
+    return render_template("admin/home.html", users=users, role_labels=ROLE_LABELS)

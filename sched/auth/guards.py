@@ -1,0 +1,65 @@
+"""Login manager and role guards: anonymous → login with `next`, wrong role → 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from sched.extensions import db, login_manager
+from sched.models import User
+
+ROLE_HOMES = {
+    "coordinator": "coordination.home",
+    "regulator": "regulation.home",
+    "gp": "gp.home",
+    "admin": "admin.home",
+}
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def home_endpoint(user: User) -> str:
+    """The page a user lands on after login: their first role in the order of ROLE_HOMES."""
+    for role, endpoint in ROLE_HOMES.items():
+        if user.has_role(role):
+            return endpoint
+    return "auth.no_role"
+
+
+def check_role(*roles: str):
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not current_user.has_role(*roles):
+        abort(403)
+    return None
+
+
+def guard_blueprint(bp: Blueprint, *roles: str) -> None:
+    """Every view of `bp` requires one of `roles`."""
+    bp.before_request(lambda: check_role(*roles))
+
+
+def role_required(*roles: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            refused = check_role(*roles)
+            return refused if refused is not None else view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

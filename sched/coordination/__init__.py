@@ -1,0 +1,10 @@
+"""The coordination's pages: sites, periods, GPs, solving, review, publication."""
+
+from flask import Blueprint
+
+from sched.auth.guards import guard_blueprint
+
+bp = Blueprint("coordination", __name__)
+guard_blueprint(bp, "coordinator")
+
+from sched.coordination import views  # noqa: E402,F401

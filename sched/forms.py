@@ -1,0 +1,15 @@
+"""Form helpers shared by every blueprint: French messages for the common validators."""
+
+from __future__ import annotations
+
+from wtforms.validators import DataRequired, Email, Length, Optional  # noqa: F401
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+def required(message: str = REQUIRED) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def email_valid() -> Email:
+    return Email(message="Adresse e-mail invalide.", check_deliverability=False)

@@ -1,0 +1,70 @@
+"""French formatting for the UI: « lundi 4 janvier 2027 », « 18:00 », « 03 87 12 34 56 »."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from flask import Flask, current_app
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local(instant: datetime) -> datetime:
+    """A stored UTC instant in the territory's time zone."""
+    return instant.astimezone(zone())
+
+
+def day_number(d: date) -> str:
+    return "1er" if d.day == 1 else str(d.day)
+
+
+def date_fr(value: date | datetime, weekday: bool = True, year: bool = True) -> str:
+    if isinstance(value, datetime):
+        value = local(value).date() if value.tzinfo else value.date()
+    text = f"{day_number(value)} {MONTHS[value.month - 1]}"
+    if year:
+        text += f" {value.year}"
+    return f"{WEEKDAYS[value.weekday()]} {text}" if weekday else text
+
+
+def time_fr(value: time | datetime) -> str:
+    if isinstance(value, datetime):
+        value = local(value).time() if value.tzinfo else value.time()
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def datetime_fr(value: datetime) -> str:
+    return f"{date_fr(value)} à {time_fr(value)}"
+
+
+def month_fr(value: date) -> str:
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def phone_fr(e164: str | None) -> str:
+    """« 03 87 12 34 56 » for a French number, the international form otherwise."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "FR")
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date_fr=date_fr, time_fr=time_fr, datetime_fr=datetime_fr, month_fr=month_fr, phone_fr=phone_fr, local=local
+    )

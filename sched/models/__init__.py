@@ -1,0 +1,53 @@
+"""The SQLAlchemy models, one module per aggregate; import them from here."""
+
+from sched.models.base import Base, UTCDateTime, utcnow
+from sched.models.bookings import AGE_BAND_LABELS, AGE_BANDS, ConsultationSlot, SlotBooking
+from sched.models.people import GP, ROLE_LABELS, ROLES, ShiftTemplate, Site, Territory, User, UserRole, gp_sites
+from sched.models.periods import (
+    LEVELS,
+    PERIOD_STATE_LABELS,
+    PERIOD_STATES,
+    Availability,
+    AvailabilityAnswer,
+    Period,
+    Shift,
+)
+from sched.models.roster import SOLVE_STATES, Assignment, RosterVersion, SolveRequest, SwapRequest
+from sched.models.security import ApiToken, AuditEvent, AuthToken, FeedToken, JobRun, OutboxEmail
+
+__all__ = [
+    "AGE_BANDS",
+    "AGE_BAND_LABELS",
+    "GP",
+    "LEVELS",
+    "PERIOD_STATES",
+    "PERIOD_STATE_LABELS",
+    "ROLES",
+    "ROLE_LABELS",
+    "SOLVE_STATES",
+    "ApiToken",
+    "Assignment",
+    "AuditEvent",
+    "AuthToken",
+    "Availability",
+    "AvailabilityAnswer",
+    "Base",
+    "ConsultationSlot",
+    "FeedToken",
+    "JobRun",
+    "OutboxEmail",
+    "Period",
+    "RosterVersion",
+    "Shift",
+    "ShiftTemplate",
+    "Site",
+    "SlotBooking",
+    "SolveRequest",
+    "SwapRequest",
+    "Territory",
+    "User",
+    "UserRole",
+    "UTCDateTime",
+    "gp_sites",
+    "utcnow",
+]

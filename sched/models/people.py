@@ -1,0 +1,159 @@
+"""Accounts, roles, territories, duty centres and GP profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sched.models.base import Base, utcnow
+
+ROLES = ("gp", "coordinator", "regulator", "admin")
+ROLE_LABELS = {
+    "gp": "Médecin",
+    "coordinator": "Coordination de la CPTS",
+    "regulator": "Régulation (centre 15)",
+    "admin": "Administration",
+}
+
+
+class Territory(Base):
+    """The CPTS: its zone, its department (for the Alsace-Moselle holidays), its settings."""
+
+    __tablename__ = "territories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    department: Mapped[str] = mapped_column(String(3))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    regulators_email: Mapped[str | None] = mapped_column(String(254))
+    coordination_email: Mapped[str | None] = mapped_column(String(254))
+    auto_approve_swaps: Mapped[bool] = mapped_column(Boolean, default=False)
+    sites: Mapped[list[Site]] = relationship(back_populates="territory", order_by="Site.name")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    territory: Mapped[Territory | None] = relationship()
+    gp: Mapped[GP | None] = relationship(back_populates="user", uselist=False)
+
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted((r.role for r in self.roles), key=ROLES.index)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r.role in roles for r in self.roles)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    __table_args__ = (CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),)
+
+
+class Site(Base):
+    """A cabinet de garde."""
+
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))  # E.164, the number regulators call
+    rooms: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    territory: Mapped[Territory] = relationship(back_populates="sites")
+    templates: Mapped[list[ShiftTemplate]] = relationship(back_populates="site", cascade="all, delete-orphan")
+    __table_args__ = (
+        UniqueConstraint("territory_id", "name"),
+        CheckConstraint("rooms >= 1", name="rooms_positive"),
+    )
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.address}, {self.postal_code} {self.city}"
+
+
+class ShiftTemplate(Base):
+    """A recurring garde at a site: weekdays (bit 0 = Monday), local hours, staffing, slot length."""
+
+    __tablename__ = "shift_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(100))
+    weekday_mask: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    min_gps: Mapped[int] = mapped_column(Integer, default=1)
+    target_gps: Mapped[int] = mapped_column(Integer, default=1)
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    site: Mapped[Site] = relationship(back_populates="templates")
+    __table_args__ = (
+        CheckConstraint("weekday_mask BETWEEN 1 AND 127", name="weekdays_valid"),
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        CheckConstraint("min_gps >= 0", name="min_not_negative"),
+        CheckConstraint("target_gps >= min_gps", name="target_at_least_min"),
+        CheckConstraint("priority >= 1", name="priority_positive"),
+        CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_length_valid"),
+    )
+
+    def weekdays(self) -> list[int]:
+        return [d for d in range(7) if self.weekday_mask & (1 << d)]
+
+
+gp_sites = Table(
+    "gp_sites",
+    Base.metadata,
+    Column("gp_id", ForeignKey("gps.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class GP(Base):
+    """A médecin généraliste's profile: RPPS, phone, default limits, sites, history."""
+
+    __tablename__ = "gps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    rpps: Mapped[str] = mapped_column(String(11), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    max_shifts: Mapped[int | None] = mapped_column(Integer)
+    max_per_week: Mapped[int | None] = mapped_column(Integer)
+    max_saturdays: Mapped[int | None] = mapped_column(Integer)
+    history_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    user: Mapped[User] = relationship(back_populates="gp")
+    sites: Mapped[list[Site]] = relationship(secondary=gp_sites, order_by="Site.name")
+    __table_args__ = (
+        CheckConstraint("length(rpps) = 11", name="rpps_length"),
+        CheckConstraint("history_minutes >= 0", name="history_not_negative"),
+        CheckConstraint("max_shifts IS NULL OR max_shifts >= 0", name="max_shifts_valid"),
+        CheckConstraint("max_per_week IS NULL OR max_per_week >= 0", name="max_per_week_valid"),
+        CheckConstraint("max_saturdays IS NULL OR max_saturdays >= 0", name="max_saturdays_valid"),
+    )
+
+    @property
+    def name(self) -> str:
+        return self.user.full_name

@@ -1,0 +1,115 @@
+"""Accounts: create users, invitation and password-reset links (single use, expiring)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, render_template, url_for
+from sqlalchemy import select
+
+from sched.auth.passwords import MIN_LENGTH, hash_password
+from sched.extensions import db
+from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
+from sched.services import audit
+from sched.services.mail import queue_email
+from sched.services.tokens import hash_secret, new_secret
+
+
+class AccountError(ValueError):
+    """A readable reason why an account cannot be created or changed."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    email: str,
+    full_name: str,
+    roles: list[str],
+    password: str | None = None,
+    territory: Territory | None = None,
+) -> User:
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError(f"adresse e-mail invalide : {email!r}")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise AccountError(f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}")
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"un compte existe déjà pour {email}")
+    if password is not None and len(password) < MIN_LENGTH:
+        raise AccountError(f"le mot de passe doit faire au moins {MIN_LENGTH} caractères")
+    user = User(
+        email=email,
+        full_name=full_name.strip() or email,
+        password_hash=hash_password(password) if password else None,
+        territory=territory,
+        roles=[UserRole(role=r) for r in dict.fromkeys(roles)],
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", "user", user.id, email=email, roles=list(roles))
+    return user
+
+
+def issue_link(user: User, purpose: str) -> str:
+    """A new single-use link for `purpose` ('invite' or 'reset'); returns the absolute URL."""
+    raw, digest = new_secret()
+    lifetime = (
+        timedelta(days=current_app.config["INVITATION_DAYS"])
+        if purpose == "invite"
+        else timedelta(hours=current_app.config["RESET_HOURS"])
+    )
+    db.session.add(AuthToken(user=user, purpose=purpose, token_hash=digest, expires_at=utcnow() + lifetime))
+    endpoint = "auth.accept_invitation" if purpose == "invite" else "auth.reset_password"
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, token=raw)
+
+
+def find_link(raw: str, purpose: str) -> AuthToken | None:
+    """The unused, unexpired token behind a link, or None."""
+    token = db.session.scalar(
+        select(AuthToken).where(AuthToken.token_hash == hash_secret(raw), AuthToken.purpose == purpose)
+    )
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    return token
+
+
+def send_invitation(user: User) -> None:
+    link = issue_link(user, "invite")
+    context = {"user": user, "link": link, "days": current_app.config["INVITATION_DAYS"]}
+    queue_email(
+        user.email,
+        "Invitation au planning des soins non programmés",
+        render_template("email/invitation.txt", **context),
+        render_template("email/invitation.html", **context),
+        kind="invitation",
+    )
+    audit.record("user.invite", "user", user.id)
+
+
+def send_reset(user: User) -> None:
+    link = issue_link(user, "reset")
+    context = {"user": user, "link": link, "hours": current_app.config["RESET_HOURS"]}
+    queue_email(
+        user.email,
+        "Réinitialisation de votre mot de passe",
+        render_template("email/reset.txt", **context),
+        render_template("email/reset.html", **context),
+        kind="password_reset",
+    )
+
+
+def set_password_with_link(token: AuthToken, password: str) -> User:
+    """Consume the link and set the password; other open links of the same user for that purpose die too."""
+    now = utcnow()
+    for other in db.session.scalars(
+        select(AuthToken).where(
+            AuthToken.user_id == token.user_id, AuthToken.purpose == token.purpose, AuthToken.used_at.is_(None)
+        )
+    ):
+        other.used_at = now
+    token.user.password_hash = hash_password(password)
+    audit.record(f"user.password_{token.purpose}", "user", token.user_id, actor=token.user)
+    return token.user

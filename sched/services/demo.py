@@ -1,0 +1,173 @@
+"""The demo territory « CPTS Metz Démo »: sites, 40 GPs, a published planning, a period collecting answers.
+
+Only `python -m sched demo` calls this; it does nothing when the demo territory already exists.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from sched.extensions import db
+from sched.i18n import MONTHS
+from sched.models import GP, Availability, AvailabilityAnswer, Period, ShiftTemplate, Site, Territory, utcnow
+from sched.services import accounts, scheduling
+from sched.services.identity import luhn_check_digit
+from sched.services.periods import generate_shifts
+from sched.services.publish import publish
+
+DEMO_NAME = "CPTS Metz Démo"
+DEMO_PASSWORD = "demo-cpts-2027"
+SITES = [
+    ("Cabinet de garde Metz Centre", "12 rue des Clercs", "57000", "Metz", "+33387123456", 2),
+    ("Cabinet de garde Montigny-lès-Metz", "24 rue de Pont-à-Mousson", "57950", "Montigny-lès-Metz", "+33387653210", 2),
+    ("Cabinet de garde Woippy", "5 rue de Metz", "57140", "Woippy", "+33387304512", 1),
+]
+FIRST_NAMES = (
+    "Claire Julien Sophie Thomas Camille Nicolas Isabelle Pierre Aurélie Mathieu Nathalie François Émilie "
+    "Sébastien Céline Antoine Hélène Vincent Marion Laurent Élodie Olivier Pauline Guillaume Caroline "
+    "Stéphane Anne Maxime Juliette Benoît Valérie Romain Sandrine Hugo Lucie Christophe Agnès Damien Manon Yves"
+).split()
+LAST_NAMES = (
+    "Muller Schmitt Weber Klein Meyer Becker Hoffmann Wagner Schneider Fischer Martin Bernard Dubois Thomas "
+    "Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent "
+    "Fournier Morel Girard André Mercier Dupont Lambert Bonnet François Martinez Colin"
+).split()
+
+
+def demo_loaded() -> bool:
+    return db.session.scalar(select(Territory.id).where(Territory.name == DEMO_NAME)) is not None
+
+
+def month_start(day: date, months_later: int = 0) -> date:
+    index = day.month - 1 + months_later
+    return date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def demo_rpps(n: int) -> str:
+    body = f"10{100347 + 7919 * n:08d}"[:10]
+    return body + str(luhn_check_digit(body))
+
+
+def create_places() -> tuple[Territory, list[Site]]:
+    territory = Territory(
+        name=DEMO_NAME,
+        department="57",
+        timezone="Europe/Paris",
+        regulators_email="regulation@demo.test",
+        coordination_email="coordination@demo.test",
+    )
+    db.session.add(territory)
+    sites = []
+    for name, address, postal_code, city, phone, rooms in SITES:
+        site = Site(
+            territory=territory, name=name, address=address, postal_code=postal_code, city=city, phone=phone, rooms=rooms
+        )
+        target = 2 if rooms > 1 else 1
+        site.templates = [
+            ShiftTemplate(
+                label="Soir de semaine", weekday_mask=0b0011111, start_time=time(18), end_time=time(20),
+                min_gps=1, target_gps=target, priority=2 if rooms > 1 else 1, slot_minutes=20,
+            ),
+            ShiftTemplate(
+                label="Samedi matin", weekday_mask=0b0100000, start_time=time(9), end_time=time(13),
+                min_gps=1, target_gps=target, priority=3, slot_minutes=20,
+            ),
+        ]  # fmt: skip
+        db.session.add(site)
+        sites.append(site)
+    db.session.flush()
+    return territory, sites
+
+
+def create_people(territory: Territory, sites: list[Site], rng: random.Random) -> list[GP]:
+    accounts.create_user("admin@demo.test", "Admin Démo", ["admin"], DEMO_PASSWORD, territory)
+    accounts.create_user("coordination@demo.test", "Coordination Démo", ["coordinator"], DEMO_PASSWORD, territory)
+    accounts.create_user("regulation@demo.test", "Régulation Centre 15", ["regulator"], DEMO_PASSWORD, territory)
+    gps = []
+    for n in range(1, 41):
+        user = accounts.create_user(
+            f"medecin{n:02d}@demo.test",
+            f"{FIRST_NAMES[n - 1]} {LAST_NAMES[n - 1]}",
+            ["gp"],
+            DEMO_PASSWORD,
+            territory,
+        )
+        home = sites[(n - 1) % len(sites)]
+        near = [home] + ([sites[(n) % len(sites)]] if rng.random() < 0.4 else [])
+        gp = GP(
+            user=user,
+            rpps=demo_rpps(n),
+            phone=f"+336{12000000 + 104729 * n:08d}"[:12],
+            max_shifts=rng.choice([None, 4, 6, 8]),
+            max_per_week=rng.choice([None, 2, 2, 3]),
+            max_saturdays=rng.choice([None, 1, 2]),
+            history_minutes=rng.choice([0, 240, 480, 720, 1200, 1680]),
+            sites=near,
+        )
+        db.session.add(gp)
+        gps.append(gp)
+    db.session.flush()
+    return gps
+
+
+def answer(period: Period, gp: GP, rng: random.Random) -> None:
+    """A plausible answer: the GP's free weekdays, about a third of them preferred."""
+    free_days = set(rng.sample(range(5), rng.choice([1, 2, 2, 3]))) | ({5} if rng.random() < 0.45 else set())
+    site_ids = {s.id for s in gp.sites}
+    for shift in period.shifts:
+        if shift.site_id in site_ids and shift.date.weekday() in free_days and rng.random() < 0.75:
+            level = "preferred" if rng.random() < 0.33 else "available"
+            db.session.add(Availability(gp_id=gp.id, shift_id=shift.id, level=level))
+    db.session.add(AvailabilityAnswer(gp_id=gp.id, period_id=period.id, answered_at=utcnow()))
+
+
+def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
+    """Load the demo unless it is there; True when something was created. The caller commits."""
+    if demo_loaded():
+        return False
+    rng = random.Random(2027)
+    territory, sites = create_places()
+    gps = create_people(territory, sites, rng)
+    tz = ZoneInfo(territory.timezone)
+
+    start = month_start(today)
+    end = month_start(today, 2) - timedelta(days=1)
+    published = Period(
+        territory=territory,
+        name=f"{MONTHS[start.month - 1]} – {MONTHS[end.month - 1]} {end.year}",
+        start_date=start,
+        end_date=end,
+        state="collecting",
+        deadline=datetime.combine(start - timedelta(days=10), time(23, 59), tzinfo=tz),
+    )
+    db.session.add(published)
+    db.session.flush()
+    generate_shifts(published, territory)
+    for gp in gps:
+        answer(published, gp, rng)
+    db.session.flush()
+    problem, solution = scheduling.solve_period(published, time_limit=solve_seconds, workers=2, seed=0)
+    version = scheduling.apply_solution(published, problem, solution, source="demo")
+    publish(version)
+
+    next_start = month_start(today, 2)
+    next_end = month_start(today, 3) - timedelta(days=1)
+    deadline = datetime.combine(next_start - timedelta(days=14), time(23, 59), tzinfo=tz)
+    collecting = Period(
+        territory=territory,
+        name=f"{MONTHS[next_start.month - 1]} {next_start.year}",
+        start_date=next_start,
+        end_date=next_end,
+        state="collecting",
+        deadline=max(deadline, datetime.combine(today + timedelta(days=7), time(23, 59), tzinfo=tz)),
+    )
+    db.session.add(collecting)
+    db.session.flush()
+    generate_shifts(collecting, territory)
+    for gp in rng.sample(gps, 28):  # 70 % have answered
+        answer(collecting, gp, rng)
+    return True

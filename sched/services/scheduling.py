@@ -1,0 +1,167 @@
+"""THE adapter between the database and the solver's snp-roster/1 format — the only module importing both."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+import solver
+from sched.extensions import db
+from sched.models import (
+    GP,
+    Assignment,
+    Availability,
+    AvailabilityAnswer,
+    Period,
+    RosterVersion,
+    Shift,
+    Territory,
+    User,
+)
+from sched.services.rosters import latest_published_ids, published_version
+
+
+def shift_key(shift_id: int) -> str:
+    return f"s{shift_id}"
+
+
+def gp_key(gp_id: int) -> str:
+    return f"g{gp_id}"
+
+
+def site_key(site_id: int) -> str:
+    return f"site-{site_id}"
+
+
+def parse_key(key: str) -> int:
+    return int(key.lstrip("sg"))
+
+
+def history_minutes(period: Period) -> dict[int, int]:
+    """Minutes each GP worked in the published plannings of earlier periods of the territory."""
+    rows = db.session.execute(
+        select(Assignment.gp_id, Shift.starts_at, Shift.ends_at)
+        .join(Assignment.shift)
+        .join(Shift.period)
+        .where(
+            Assignment.version_id.in_(latest_published_ids()),
+            Period.territory_id == period.territory_id,
+            Period.end_date < period.start_date,
+        )
+    )
+    minutes: dict[int, int] = defaultdict(int)
+    for gp_id, starts, ends in rows:
+        minutes[gp_id] += int((ends - starts).total_seconds() // 60)
+    return minutes
+
+
+def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[str, Any]:
+    """The period as an snp-roster/1 problem: open shifts, answering GPs, pins of `draft`, the published roster."""
+    territory = db.session.get(Territory, period.territory_id)
+    tz = ZoneInfo(territory.timezone)
+    shifts = [s for s in period.shifts if not s.closed]
+    shift_ids = {s.id for s in shifts}
+    availability: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in db.session.scalars(select(Availability).where(Availability.shift_id.in_(shift_ids))):
+        availability[row.gp_id][shift_key(row.shift_id)] = row.level
+    answers = {
+        a.gp_id: a
+        for a in db.session.scalars(select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id))
+    }
+    published = published_version(period)
+    previous = [a for a in published.assignments if a.shift_id in shift_ids] if published else []
+    pins = [a for a in draft.assignments if a.pinned and a.shift_id in shift_ids] if draft else []
+    involved = set(answers) | set(availability) | {a.gp_id for a in previous} | {a.gp_id for a in pins}
+    gps = db.session.scalars(
+        select(GP).join(GP.user).where(GP.id.in_(involved)).order_by(func.lower(User.full_name))
+    ).all()
+    history = history_minutes(period)
+
+    def limit(gp: GP, name: str) -> dict[str, int]:
+        answer = answers.get(gp.id)
+        value = getattr(answer, name) if answer is not None and getattr(answer, name) is not None else None
+        value = value if value is not None else getattr(gp, name)
+        return {} if value is None else {name: value}
+
+    return {
+        "format": "snp-roster/1",
+        "name": f"period-{period.id}",
+        "timezone": territory.timezone,
+        "one_shift_per_day": True,
+        "shifts": [
+            {
+                "id": shift_key(s.id),
+                "site": site_key(s.site_id),
+                "start": s.starts_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+                "end": s.ends_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+                "min": s.min_gps,
+                "target": s.target_gps,
+                "priority": s.priority,
+            }
+            for s in shifts
+        ],
+        "gps": [
+            {
+                "id": gp_key(gp.id),
+                **limit(gp, "max_shifts"),
+                **limit(gp, "max_per_week"),
+                **limit(gp, "max_saturdays"),
+                "history_minutes": gp.history_minutes + history.get(gp.id, 0),
+                "sites": [site_key(site.id) for site in gp.sites],
+                "availability": availability.get(gp.id, {}),
+            }
+            for gp in gps
+        ],
+        "pinned": [{"gp": gp_key(a.gp_id), "shift": shift_key(a.shift_id)} for a in pins],
+        "previous": [{"gp": gp_key(a.gp_id), "shift": shift_key(a.shift_id)} for a in previous],
+    }
+
+
+def next_version_number(period: Period) -> int:
+    current = db.session.scalar(select(func.max(RosterVersion.number)).where(RosterVersion.period_id == period.id))
+    return (current or 0) + 1
+
+
+def apply_solution(
+    period: Period,
+    problem: dict[str, Any],
+    solution: dict[str, Any],
+    source: str = "solver",
+    user: User | None = None,
+) -> RosterVersion:
+    """Store a solution as the period's next (unpublished) planning version."""
+    pinned = {(p["gp"], p["shift"]) for p in problem.get("pinned", [])}
+    version = RosterVersion(
+        period_id=period.id,
+        number=next_version_number(period),
+        source=source,
+        created_by_id=user.id if user else None,
+        solver_status=solution.get("status"),
+        score=solution.get("score"),
+        diagnostics=solution.get("diagnostics") or [],
+        assignments=[
+            Assignment(
+                shift_id=parse_key(a["shift"]),
+                gp_id=parse_key(a["gp"]),
+                pinned=(a["gp"], a["shift"]) in pinned,
+            )
+            for a in solution.get("assignments", [])
+        ],
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def solve_period(period: Period, draft: RosterVersion | None = None, **options: Any) -> tuple[dict, dict]:
+    """Export, solve and check: (problem, solution). The solver's score is verified by the checker."""
+    problem = problem_from_db(period, draft)
+    solution = solver.solve(problem, **options)
+    if solution.get("status") in ("optimal", "feasible"):
+        report = solver.check(problem, solution)
+        if not report.valid:
+            raise RuntimeError("solver returned an invalid roster: " + "; ".join(report.violations))
+    return problem, solution
