@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import subprocess
+import sys
 
 import click
 from flask import current_app
@@ -108,11 +111,34 @@ def periods(as_json: bool) -> None:
 @cli.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler process beside the web server.")
 @with_appcontext
-def run(host: str, port: int) -> None:
-    """Serve the app locally (threaded development server)."""
+def run(host: str, port: int, no_scheduler: bool) -> None:
+    """Serve the app locally, with the scheduler (solves, e-mails, reminders) in its own process."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
+    scheduler = None
+    if not no_scheduler and "scheduler" in cli.list_commands(click.get_current_context()):
+        scheduler = subprocess.Popen([sys.executable, "-m", "sched", "scheduler"])
+        click.echo(f"Planificateur démarré (processus {scheduler.pid}).")
     click.echo(f"Planning SNP sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.wait(timeout=10)
+
+
+def load_command_modules() -> None:
+    """Register the commands of every module in sched/commands/ (one module per concern)."""
+    import pkgutil
+
+    from sched import commands
+
+    for module in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"sched.commands.{module.name}").register(cli)
+
+
+load_command_modules()

@@ -1,0 +1,175 @@
+"""Shared fixtures: `app` (fresh database per test, scheduler off), `client`, `runner`, `login_as(role)`.
+
+The database is SQLite (a temporary file) unless TEST_DATABASE_URL names a PostgreSQL server: then a database
+`snp_test_<pid>` is created beside it for this run and dropped at the end, so parallel runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from sched import create_app
+from sched.extensions import db
+from sched.models import GP, Base, Site, Territory, User
+from sched.services.accounts import create_user
+
+PASSWORD = "correct-horse-battery"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def is_postgres() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+class Databases:
+    """Creates throw-away databases for this run (SQLite files or PostgreSQL databases) and drops them."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.tmp_dir = tmp_dir
+        self.created: list[str] = []
+
+    def new(self, label: str) -> str:
+        if not is_postgres():
+            return f"sqlite:///{self.tmp_dir / f'{label}.sqlite3'}"
+        name = f"snp_{label}_{os.getpid()}_{secrets.token_hex(3)}"
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if is_postgres():
+        url = make_url(TEST_DATABASE_URL)
+        return f"database: PostgreSQL at {url.host}:{url.port} (a snp_test_* database created next to '{url.database}')"
+    return "database: SQLite (temporary files)"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+def base_config(database_url: str, instance_dir: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": secrets.token_hex(16),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SCHEDULER_ENABLED": False,
+        "SERVER_NAME": None,
+        "BASE_URL": "http://localhost",
+    }
+
+
+@pytest.fixture(scope="session")
+def test_database(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The run's database, migrated once with Alembic (which is itself under test here)."""
+    url = databases.new("test")
+    app = create_app(base_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def empty_tables() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app_config(test_database: str, tmp_path: Path) -> dict:
+    """Settings of the `app` fixture; a test module may override this fixture to change them."""
+    return base_config(test_database, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def territory(app) -> Territory:
+    territory = Territory(name="CPTS Test", department="57", timezone="Europe/Paris")
+    db.session.add(territory)
+    db.session.add(
+        Site(
+            territory=territory,
+            name="Cabinet de garde Test",
+            address="1 place d'Armes",
+            postal_code="57000",
+            city="Metz",
+            phone="+33387000000",
+            rooms=2,
+        )
+    )
+    db.session.commit()
+    return territory
+
+
+def make_user(territory: Territory, role: str, email: str | None = None, rpps: str = "10000000008") -> User:
+    """A user with `role` (and a GP profile attached to every site for `gp`), password PASSWORD."""
+    user = create_user(email or f"{role}@test.fr", f"Utilisateur {role}", [role], PASSWORD, territory)
+    if role == "gp":
+        db.session.add(GP(user=user, rpps=rpps, phone="+33612345678", sites=list(territory.sites)))
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def login_as(client, territory) -> Callable[[str], User]:
+    """login_as('coordinator') → that user, logged in on `client`."""
+
+    def login(role: str, email: str | None = None) -> User:
+        user = make_user(territory, role, email)
+        response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, "login failed in fixture"
+        return user
+
+    return login
