@@ -34,7 +34,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging_setup.configure(app)
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
         render_item=alembic_render_item,
     )
     csrf.init_app(app)

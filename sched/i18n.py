@@ -66,5 +66,10 @@ def phone_fr(e164: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        date_fr=date_fr, time_fr=time_fr, datetime_fr=datetime_fr, month_fr=month_fr, phone_fr=phone_fr, local=local
+        date_fr=date_fr,
+        time_fr=time_fr,
+        datetime_fr=datetime_fr,
+        month_fr=month_fr,
+        phone_fr=phone_fr,
+        local=local,
     )

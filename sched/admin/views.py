@@ -1,11 +1,11 @@
 """Administration home: accounts and their roles."""
 
-from flask import render_template
-from sqlalchemy import select
-
 from sched.admin import bp
 from sched.extensions import db
 from sched.models import ROLE_LABELS, User
+
+from flask import render_template
+from sqlalchemy import select
 
 
 @bp.route("/")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from sched.auth.passwords import MIN_LENGTH
+from sched.forms import email_valid, required
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, Length
-
-from sched.auth.passwords import MIN_LENGTH
-from sched.forms import email_valid, required
 
 
 class LoginForm(FlaskForm):
@@ -31,11 +31,12 @@ class SetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         "Confirmez le mot de passe",
-        validators=[required(), EqualTo("password", message="Les deux mots de passe ne sont pas identiques.")],
+        validators=[
+            required(),
+            EqualTo("password", message="Les deux mots de passe ne sont pas identiques."),
+        ],
     )
 
 
 class LogoutForm(FlaskForm):
     """Only the CSRF token: logging out is a POST."""
-
-

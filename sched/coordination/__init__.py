@@ -1,8 +1,8 @@
 """The coordination's pages: sites, periods, GPs, solving, review, publication."""
 
-from flask import Blueprint
-
 from sched.auth.guards import guard_blueprint
+
+from flask import Blueprint
 
 bp = Blueprint("coordination", __name__)
 guard_blueprint(bp, "coordinator")

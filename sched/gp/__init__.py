@@ -1,8 +1,8 @@
 """The GP's pages: availability, own shifts, profile."""
 
-from flask import Blueprint
-
 from sched.auth.guards import guard_blueprint
+
+from flask import Blueprint
 
 bp = Blueprint("gp", __name__)
 guard_blueprint(bp, "gp")

@@ -1,15 +1,14 @@
 """GP home."""
 
 from datetime import timedelta
-
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import select
-
 from sched.extensions import db
 from sched.gp import bp
 from sched.models import AvailabilityAnswer, Period, utcnow
 from sched.services.rosters import published_assignments
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import select
 
 
 @bp.route("/")

@@ -2,7 +2,17 @@
 
 from sched.models.base import Base, UTCDateTime, utcnow
 from sched.models.bookings import AGE_BAND_LABELS, AGE_BANDS, ConsultationSlot, SlotBooking
-from sched.models.people import GP, ROLE_LABELS, ROLES, ShiftTemplate, Site, Territory, User, UserRole, gp_sites
+from sched.models.people import (
+    GP,
+    ROLE_LABELS,
+    ROLES,
+    ShiftTemplate,
+    Site,
+    Territory,
+    User,
+    UserRole,
+    gp_sites,
+)
 from sched.models.periods import (
     LEVELS,
     PERIOD_STATE_LABELS,

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from sched.models.base import Base, utcnow
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from sched.models.base import Base, utcnow
 
 ROLES = ("gp", "coordinator", "regulator", "admin")
 ROLE_LABELS = {
@@ -65,7 +74,9 @@ class UserRole(Base):
     __tablename__ = "user_roles"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
-    __table_args__ = (CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),
+    )
 
 
 class Site(Base):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from sched.models.base import Base, utcnow
+from sched.models.people import GP, ShiftTemplate, Site
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from sched.models.base import Base, utcnow
-from sched.models.people import GP, Site, ShiftTemplate
 
 PERIOD_STATES = ("draft", "collecting", "solving", "review", "published", "amended")
 PERIOD_STATE_LABELS = {
@@ -39,7 +38,8 @@ class Period(Base):
         UniqueConstraint("territory_id", "name"),
         CheckConstraint("end_date >= start_date", name="end_after_start"),
         CheckConstraint(
-            "state IN ('draft', 'collecting', 'solving', 'review', 'published', 'amended')", name="state_known"
+            "state IN ('draft', 'collecting', 'solving', 'review', 'published', 'amended')",
+            name="state_known",
         ),
     )
 

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
 from sched.models.base import Base, utcnow
 from sched.models.people import GP, User
 from sched.models.periods import Period, Shift
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
 class RosterVersion(Base):
@@ -30,7 +39,9 @@ class RosterVersion(Base):
     diagnostics: Mapped[list[Any] | None]
     note: Mapped[str | None] = mapped_column(Text)
     period: Mapped[Period] = relationship()
-    assignments: Mapped[list[Assignment]] = relationship(back_populates="version", cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
     __table_args__ = (
         UniqueConstraint("period_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),

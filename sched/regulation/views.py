@@ -1,13 +1,12 @@
 """Regulation home."""
 
 from datetime import datetime, time, timedelta
-
-from flask import render_template
-
 from sched.i18n import zone
 from sched.models import utcnow
 from sched.regulation import bp
 from sched.services.rosters import published_assignments
+
+from flask import render_template
 
 
 @bp.route("/")

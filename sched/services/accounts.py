@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-
-from flask import current_app, render_template, url_for
-from sqlalchemy import select
-
 from sched.auth.passwords import MIN_LENGTH, hash_password
 from sched.extensions import db
 from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
 from sched.services import audit
 from sched.services.mail import queue_email
 from sched.services.tokens import hash_secret, new_secret
+
+from flask import current_app, render_template, url_for
+from sqlalchemy import select
 
 
 class AccountError(ValueError):
@@ -35,7 +34,9 @@ def create_user(
         raise AccountError(f"adresse e-mail invalide : {email!r}")
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
-        raise AccountError(f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}")
+        raise AccountError(
+            f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}"
+        )
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"un compte existe déjà pour {email}")
     if password is not None and len(password) < MIN_LENGTH:
@@ -106,7 +107,9 @@ def set_password_with_link(token: AuthToken, password: str) -> User:
     now = utcnow()
     for other in db.session.scalars(
         select(AuthToken).where(
-            AuthToken.user_id == token.user_id, AuthToken.purpose == token.purpose, AuthToken.used_at.is_(None)
+            AuthToken.user_id == token.user_id,
+            AuthToken.purpose == token.purpose,
+            AuthToken.used_at.is_(None),
         )
     ):
         other.used_at = now

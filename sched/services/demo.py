@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-
 from sched.extensions import db
 from sched.i18n import MONTHS
 from sched.models import GP, Availability, AvailabilityAnswer, Period, ShiftTemplate, Site, Territory, utcnow
@@ -18,12 +14,22 @@ from sched.services import accounts, scheduling
 from sched.services.identity import luhn_check_digit
 from sched.services.periods import generate_shifts
 from sched.services.publish import publish
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 DEMO_NAME = "CPTS Metz Démo"
 DEMO_PASSWORD = "demo-cpts-2027"
 SITES = [
     ("Cabinet de garde Metz Centre", "12 rue des Clercs", "57000", "Metz", "+33387123456", 2),
-    ("Cabinet de garde Montigny-lès-Metz", "24 rue de Pont-à-Mousson", "57950", "Montigny-lès-Metz", "+33387653210", 2),
+    (
+        "Cabinet de garde Montigny-lès-Metz",
+        "24 rue de Pont-à-Mousson",
+        "57950",
+        "Montigny-lès-Metz",
+        "+33387653210",
+        2,
+    ),
     ("Cabinet de garde Woippy", "5 rue de Metz", "57140", "Woippy", "+33387304512", 1),
 ]
 FIRST_NAMES = (
@@ -64,7 +70,13 @@ def create_places() -> tuple[Territory, list[Site]]:
     sites = []
     for name, address, postal_code, city, phone, rooms in SITES:
         site = Site(
-            territory=territory, name=name, address=address, postal_code=postal_code, city=city, phone=phone, rooms=rooms
+            territory=territory,
+            name=name,
+            address=address,
+            postal_code=postal_code,
+            city=city,
+            phone=phone,
+            rooms=rooms,
         )
         target = 2 if rooms > 1 else 1
         site.templates = [
@@ -85,8 +97,12 @@ def create_places() -> tuple[Territory, list[Site]]:
 
 def create_people(territory: Territory, sites: list[Site], rng: random.Random) -> list[GP]:
     accounts.create_user("admin@demo.test", "Admin Démo", ["admin"], DEMO_PASSWORD, territory)
-    accounts.create_user("coordination@demo.test", "Coordination Démo", ["coordinator"], DEMO_PASSWORD, territory)
-    accounts.create_user("regulation@demo.test", "Régulation Centre 15", ["regulator"], DEMO_PASSWORD, territory)
+    accounts.create_user(
+        "coordination@demo.test", "Coordination Démo", ["coordinator"], DEMO_PASSWORD, territory
+    )
+    accounts.create_user(
+        "regulation@demo.test", "Régulation Centre 15", ["regulator"], DEMO_PASSWORD, territory
+    )
     gps = []
     for n in range(1, 41):
         user = accounts.create_user(

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-
 from sched.extensions import db
 from sched.models import OutboxEmail, utcnow
 
 
 def queue_email(
-    to: str, subject: str, text: str, html: str | None = None, kind: str = "message", send_after: datetime | None = None
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    kind: str = "message",
+    send_after: datetime | None = None,
 ) -> OutboxEmail:
     """Add a message to the outbox in the caller's transaction: it exists only if the change it announces does."""
     message = OutboxEmail(
-        kind=kind, to_addr=to, subject=subject, body_text=text, body_html=html, send_after=send_after or utcnow()
+        kind=kind,
+        to_addr=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        send_after=send_after or utcnow(),
     )
     db.session.add(message)
     return message

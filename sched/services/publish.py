@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-
-from sqlalchemy import select
-
 from sched.extensions import db
 from sched.models import ConsultationSlot, RosterVersion, SlotBooking, User, utcnow
 from sched.services import audit
 from sched.services.rosters import published_version
+
+from sqlalchemy import select
 
 
 def sync_slots(version: RosterVersion) -> None:
@@ -24,7 +23,9 @@ def sync_slots(version: RosterVersion) -> None:
         gps_by_shift[a.shift_id].append(a.gp_id)
         shifts[a.shift_id] = a.shift
     shift_ids = {s.id for s in version.period.shifts}
-    existing = db.session.scalars(select(ConsultationSlot).where(ConsultationSlot.shift_id.in_(shift_ids))).all()
+    existing = db.session.scalars(
+        select(ConsultationSlot).where(ConsultationSlot.shift_id.in_(shift_ids))
+    ).all()
     booked = set(
         db.session.scalars(
             select(SlotBooking.slot_id).where(
@@ -47,14 +48,22 @@ def sync_slots(version: RosterVersion) -> None:
                     db.session.delete(slot)
         used_positions = {slot.position for slot in slots if slot.gp_id in wanted or slot.id in booked}
         for gp_id in sorted(wanted - present):
-            position = next(p for p in range(len(used_positions) + len(wanted) + 1) if p not in used_positions)
+            position = next(
+                p for p in range(len(used_positions) + len(wanted) + 1) if p not in used_positions
+            )
             used_positions.add(position)
             shift = shifts[shift_id]
             start = shift.starts_at
             step = timedelta(minutes=shift.slot_minutes)
             while start + step <= shift.ends_at:
                 db.session.add(
-                    ConsultationSlot(shift_id=shift_id, position=position, gp_id=gp_id, starts_at=start, ends_at=start + step)
+                    ConsultationSlot(
+                        shift_id=shift_id,
+                        position=position,
+                        gp_id=gp_id,
+                        starts_at=start,
+                        ends_at=start + step,
+                    )
                 )
                 start += step
 
@@ -70,5 +79,7 @@ def publish(version: RosterVersion, user: User | None = None) -> RosterVersion:
     period.state = "amended" if amended else "published"
     db.session.flush()
     sync_slots(version)
-    audit.record("roster.publish", "roster_version", version.id, actor=user, number=version.number, period=period.id)
+    audit.record(
+        "roster.publish", "roster_version", version.id, actor=user, number=version.number, period=period.id
+    )
     return version

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, select
-
-import solver
 from sched.extensions import db
 from sched.models import (
     GP,
@@ -22,6 +16,12 @@ from sched.models import (
     User,
 )
 from sched.services.rosters import latest_published_ids, published_version
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+import solver
 
 
 def shift_key(shift_id: int) -> str:
@@ -69,7 +69,9 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
         availability[row.gp_id][shift_key(row.shift_id)] = row.level
     answers = {
         a.gp_id: a
-        for a in db.session.scalars(select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id))
+        for a in db.session.scalars(
+            select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id)
+        )
     }
     published = published_version(period)
     previous = [a for a in published.assignments if a.shift_id in shift_ids] if published else []
@@ -121,7 +123,9 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
 
 
 def next_version_number(period: Period) -> int:
-    current = db.session.scalar(select(func.max(RosterVersion.number)).where(RosterVersion.period_id == period.id))
+    current = db.session.scalar(
+        select(func.max(RosterVersion.number)).where(RosterVersion.period_id == period.id)
+    )
     return (current or 0) + 1
 
 
