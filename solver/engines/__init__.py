@@ -1,0 +1,1 @@
+"""The engines: each takes a Problem and SolveParams and returns an EngineResult."""
