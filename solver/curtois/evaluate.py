@@ -143,9 +143,7 @@ def max_weekends(instance: Instance, employee: Employee, days: list[str | None])
 
 def days_off(instance: Instance, employee: Employee, days: list[str | None]) -> list[str]:
     """Hard: no shift on a day listed in SECTION_DAYS_OFF for the employee."""
-    return [
-        f"{employee.id} day {d}: works {days[d]} on a day off" for d in sorted(employee.days_off) if days[d]
-    ]
+    return [f"{employee.id} day {d}: works {days[d]} on a day off" for d in sorted(employee.days_off) if days[d]]
 
 
 EMPLOYEE_RULES = (
@@ -180,7 +178,5 @@ def cover(instance: Instance, roster: Roster) -> int:
     total = 0
     for c in instance.cover:
         assigned = sum(1 for days in roster.values() if c.day < len(days) and days[c.day] == c.shift)
-        total += c.weight_under * max(0, c.requirement - assigned) + c.weight_over * max(
-            0, assigned - c.requirement
-        )
+        total += c.weight_under * max(0, c.requirement - assigned) + c.weight_over * max(0, assigned - c.requirement)
     return total

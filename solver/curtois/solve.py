@@ -31,11 +31,7 @@ class CurtoisResult:
     @property
     def valid(self) -> bool:
         """A roster exists, has no hard violation, and the evaluator agrees with the claimed penalty."""
-        return (
-            self.evaluation is not None
-            and self.evaluation.feasible
-            and self.evaluation.penalty == self.claimed
-        )
+        return self.evaluation is not None and self.evaluation.feasible and self.evaluation.penalty == self.claimed
 
     @property
     def optimal(self) -> bool:

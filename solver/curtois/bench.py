@@ -1,0 +1,97 @@
+"""The Curtois–Qu table for `python -m solver bench --curtois` (the bench command appends it to the docs)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from solver.curtois.cli import gap_percent
+from solver.curtois.files import best_known, instance_path
+from solver.curtois.instance import InstanceError, load_instance
+from solver.curtois.solve import CurtoisResult, solve_instance
+from solver.params import SolveParams
+
+FULL = (range(1, 13), 60.0)
+QUICK = (range(1, 5), 10.0)
+EARLY = 10.0
+CHECKPOINTS = (1, 2, 5, 10, 20, 30, 45, 60)
+
+
+def curtois_table(params_factory: Callable[[float], SolveParams], quick: bool = False) -> str:
+    """Markdown: one row per instance, then the penalty-against-time curve of every run.
+
+    The full run solves each instance once for 60 s; the 10 s column is the best penalty that run had
+    found after 10 s, which saves a second solve per instance on a shared 2-core machine.
+    """
+    numbers, limit = QUICK if quick else FULL
+    results: list[tuple[int, CurtoisResult | None]] = []
+    for number in numbers:
+        try:
+            instance = load_instance(instance_path(number))
+        except InstanceError:
+            results.append((number, None))
+            continue
+        results.append((number, solve_instance(instance, params_factory(limit))))
+    workers = params_factory(limit).workers
+    header = f"CP-SAT, {workers} workers, {limit:g} s per instance"
+    if not quick:
+        header += f"; the {EARLY:g} s column is the same run's best penalty after {EARLY:g} s"
+    return "\n".join([header + ".", "", *_rows(results, quick), "", *_curves(results, limit)]) + "\n"
+
+
+def _cell(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _rows(results: list[tuple[int, CurtoisResult | None]], quick: bool) -> list[str]:
+    rows = [
+        "| instance | best known | penalty 10 s | penalty 60 s | gap % | status |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for number, result in results:
+        name = f"Instance{number}"
+        reference = best_known(name, instance_path(number))
+        best = _cell(reference.value if reference else None)
+        if result is None:
+            rows.append(f"| {name} | {best} | — | — | — | instance file missing or invalid |")
+            continue
+        final = result.evaluation.penalty if result.evaluation else None
+        early = final if quick else result.penalty_at(EARLY)
+        late = None if quick else final
+        gap = "—" if final is None or reference is None else f"{gap_percent(final, reference.value):.2f}"
+        rows.append(f"| {name} | {best} | {_cell(early)} | {_cell(late)} | {gap} | {_status(result)} |")
+    return rows
+
+
+def _status(result: CurtoisResult) -> str:
+    if result.evaluation is None:
+        return f"no roster ({result.status.lower()})"
+    if not result.valid:
+        return f"INVALID: {len(result.evaluation.violations)} hard violations, claimed {result.claimed}"
+    if result.optimal:
+        return "optimal (proved)"
+    return f"feasible, bound {result.bound}"
+
+
+def _curves(results: list[tuple[int, CurtoisResult | None]], limit: float) -> list[str]:
+    points = [t for t in CHECKPOINTS if t <= limit]
+    lines = [
+        "Penalty against time (best roster found after t seconds of search):",
+        "",
+        "| instance | " + " | ".join(f"{t} s" for t in points) + " |",
+        "|---|" + "---:|" * len(points),
+    ]
+    for number, result in results:
+        if result is not None:
+            cells = [_cell(result.penalty_at(t)) for t in points]
+            lines.append(f"| Instance{number} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(f"Machine: {os.cpu_count()} logical cores, load average {_load()} at the end of the run.")
+    return lines
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"

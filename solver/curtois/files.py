@@ -1,0 +1,65 @@
+"""Files around an instance: where the benchmark lives, its best-known values, roster text in and out."""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from solver.curtois.evaluate import Roster
+from solver.curtois.instance import Instance
+
+# The benchmark sits next to the repository (../shared/curtois); CURTOIS_DIR points elsewhere.
+DEFAULT_DIR = Path(__file__).resolve().parents[3] / "shared" / "curtois"
+
+
+def benchmark_dir() -> Path:
+    return Path(os.environ.get("CURTOIS_DIR", DEFAULT_DIR))
+
+
+def instance_path(number: int) -> Path:
+    return benchmark_dir() / "instances" / f"Instance{number}.txt"
+
+
+@dataclass(frozen=True)
+class BestKnown:
+    value: int
+    lower_bound: int | None
+
+    @property
+    def proven(self) -> bool:
+        return self.lower_bound == self.value
+
+
+def best_known(name: str, near: Path | None = None) -> BestKnown | None:
+    """The best-known value of instance `name` from best_known.csv beside or above `near`."""
+    folders = [near.parent, near.parent.parent] if near is not None else []
+    for folder in [*folders, benchmark_dir()]:
+        table = folder / "best_known.csv"
+        if table.is_file():
+            with table.open(newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    if row.get("instance") == name:
+                        bound = row.get("lower_bound") or None
+                        return BestKnown(int(row["best_known"]), int(bound) if bound else None)
+    return None
+
+
+def format_roster(instance: Instance, roster: Roster) -> str:
+    """One line per employee: the id, then one token per day (shift id, or `-` for a day off)."""
+    lines = []
+    for e in instance.employees:
+        days = roster.get(e.id, [None] * instance.horizon)
+        lines.append(" ".join([e.id, *(shift or "-" for shift in days)]))
+    return "\n".join(lines) + "\n"
+
+
+def parse_roster(text: str) -> Roster:
+    """The inverse of format_roster; blank lines are skipped."""
+    roster: Roster = {}
+    for line in text.splitlines():
+        tokens = line.split()
+        if tokens:
+            roster[tokens[0]] = [None if token == "-" else token for token in tokens[1:]]
+    return roster
