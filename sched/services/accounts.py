@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
 from sched.auth.passwords import MIN_LENGTH, hash_password
 from sched.extensions import db
 from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
 from sched.services import audit
 from sched.services.mail import queue_email
 from sched.services.tokens import hash_secret, new_secret
-
-from flask import current_app, render_template, url_for
-from sqlalchemy import select
+from sched.services.urls import external_url
 
 
 class AccountError(ValueError):
@@ -34,9 +36,7 @@ def create_user(
         raise AccountError(f"adresse e-mail invalide : {email!r}")
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
-        raise AccountError(
-            f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}"
-        )
+        raise AccountError(f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"un compte existe déjà pour {email}")
     if password is not None and len(password) < MIN_LENGTH:
@@ -64,7 +64,7 @@ def issue_link(user: User, purpose: str) -> str:
     )
     db.session.add(AuthToken(user=user, purpose=purpose, token_hash=digest, expires_at=utcnow() + lifetime))
     endpoint = "auth.accept_invitation" if purpose == "invite" else "auth.reset_password"
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, token=raw)
+    return external_url(endpoint, token=raw)
 
 
 def find_link(raw: str, purpose: str) -> AuthToken | None:
