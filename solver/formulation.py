@@ -67,6 +67,9 @@ class Context:
     by_gp: dict[str, list[str]]
     by_shift: dict[str, list[str]]
     unit: int
+    short: dict[str, int] = field(default_factory=dict)
+    top: int | None = None
+    steps: dict[str, list[int]] = field(default_factory=dict)
 
     def x(self, gp: str, shift: str) -> int:
         return self.model.x[(gp, shift)]
@@ -92,6 +95,26 @@ class Context:
         sizes = sorted((self.units(s) for s in self.by_gp[gp]), reverse=True)
         cap = self.problem.gp(gp).max_shifts
         return sum(sizes if cap is None else sizes[:cap])
+
+
+def values_for(ctx: Context, pairs: list[Pair]) -> list[int]:
+    """A complete assignment of the model's variables for a roster (x, then the auxiliaries it implies)."""
+    model, problem = ctx.model, ctx.problem
+    values = [0] * len(model.lb)
+    count = dict.fromkeys(ctx.by_shift, 0)
+    units = dict.fromkeys(ctx.by_gp, 0)
+    for gp, sid in pairs:
+        values[model.x[(gp, sid)]] = 1
+        count[sid] += 1
+        units[gp] += ctx.units(sid)
+    for sid, v in ctx.short.items():
+        values[v] = max(0, problem.shift(sid).min - count[sid])
+    if ctx.top is not None:
+        values[ctx.top] = max(g.history_minutes + ctx.unit * units[g.id] for g in problem.gps)
+    for gp, steps in ctx.steps.items():
+        for j, v in enumerate(steps, start=1):
+            values[v] = int(j <= units[gp])
+    return values
 
 
 def eligible_pairs(problem: Problem) -> list[Pair]:

@@ -22,6 +22,7 @@ def uncovered(ctx: Context) -> Objective:
         row = {ctx.x(g, s.id): 1 for g in gps}
         row[short] = 1
         ctx.model.add(row, s.min, None, f"short[{s.id}]")
+        ctx.short[s.id] = short
         terms[short] = s.priority
     return Objective(terms)
 
@@ -48,6 +49,7 @@ def max_load(ctx: Context) -> Objective:
     if ceiling == floor:
         return Objective({}, floor)
     top = ctx.model.var("max_load", floor, ceiling)
+    ctx.top = top
     for g in gps:
         if ctx.by_gp[g.id]:
             row = {ctx.x(g.id, s): ctx.unit * ctx.units(s) for s in ctx.by_gp[g.id]}
@@ -74,6 +76,7 @@ def load_sq(ctx: Context) -> Objective:
         if top == 0:
             continue
         steps = [ctx.model.var(f"step[{g.id},{j}]", 0, 1) for j in range(1, top + 1)]
+        ctx.steps[g.id] = steps
         row = {ctx.x(g.id, s): ctx.units(s) for s in ctx.by_gp[g.id]}
         for y in steps:
             row[y] = -1

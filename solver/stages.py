@@ -15,9 +15,7 @@ from functools import reduce
 from solver.formulation import LinearModel, Terms
 
 PLAN: tuple[tuple[str, ...], ...] = (
-    ("uncovered",),
-    ("removed",),
-    ("understaffed",),
+    ("uncovered", "removed", "understaffed"),
     ("max_load",),
     ("load_sq", "unpreferred"),
 )

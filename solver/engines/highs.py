@@ -1,4 +1,8 @@
-"""HiGHS engine: the same linear model and the same stages as CP-SAT, solved as MILPs through highspy."""
+"""HiGHS engine: the same linear model and the same stages as CP-SAT, solved as MILPs through highspy.
+
+highspy and OR-Tools each ship a HiGHS library under the same name and cannot share a process (whichever is
+imported second fails to load), so this module only ever runs in a child process: see `isolated.py`.
+"""
 
 from __future__ import annotations
 
