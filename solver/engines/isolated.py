@@ -1,0 +1,60 @@
+"""Runs the HiGHS engine in a child process: highspy and OR-Tools cannot be loaded in the same process.
+
+Progress events cross back through a queue and are replayed on the parent's callback; the child shares the
+parent's clock (time.monotonic is system-wide), so elapsed times and the time limit stay one budget.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+from typing import Any
+
+from solver.engines.base import EngineResult
+from solver.model import Problem
+from solver.params import Progress, SolveParams
+
+
+def _child(problem: Problem, limits: dict[str, Any], events: Any) -> None:
+    from solver.engines.highs import solve_highs
+
+    def forward(event: Progress) -> None:
+        events.put(("progress", event))
+
+    params = SolveParams(progress=forward, **limits)
+    try:
+        events.put(("result", solve_highs(problem, params)))
+    except Exception as exc:  # the parent must hear about a crash, not wait for the time limit
+        events.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def solve_highs_isolated(problem: Problem, params: SolveParams) -> EngineResult:
+    """Same contract as every engine; the model is built and solved in a spawned interpreter."""
+    context = mp.get_context("spawn")
+    events = context.Queue()
+    limits = {
+        "time_limit": params.time_limit,
+        "workers": params.workers,
+        "seed": params.seed,
+        "started": params.started,
+    }
+    child = context.Process(target=_child, args=(problem, limits, events), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = events.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError("the HiGHS process ended without a result") from None
+                continue
+            if kind == "progress" and params.progress is not None:
+                params.progress(payload)
+            elif kind == "result":
+                return payload
+            elif kind == "error":
+                raise RuntimeError(f"HiGHS engine failed: {payload}")
+    finally:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
