@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from sched.models.base import Base, utcnow
-from sched.models.people import GP, ShiftTemplate, Site
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sched.models.base import Base, utcnow
+from sched.models.people import GP, ShiftTemplate, Site
 
 PERIOD_STATES = ("draft", "collecting", "solving", "review", "published", "amended")
 PERIOD_STATE_LABELS = {
@@ -31,6 +32,7 @@ class Period(Base):
     state: Mapped[str] = mapped_column(String(20), default="draft")
     deadline: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    territory: Mapped[Territory] = relationship()
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="period", cascade="all, delete-orphan", order_by="Shift.starts_at"
     )
