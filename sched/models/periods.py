@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sched.models.base import Base, utcnow
-from sched.models.people import GP, ShiftTemplate, Site
+from sched.models.people import GP, ShiftTemplate, Site, Territory
 
 PERIOD_STATES = ("draft", "collecting", "solving", "review", "published", "amended")
 PERIOD_STATE_LABELS = {
