@@ -1,8 +1,8 @@
 """The regulators' pages: the daily list of duty centres and consultation slots, bookings."""
 
-from sched.auth.guards import guard_blueprint
-
 from flask import Blueprint
+
+from sched.auth.guards import guard_blueprint
 
 bp = Blueprint("regulation", __name__)
 guard_blueprint(bp, "regulator")

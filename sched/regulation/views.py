@@ -1,20 +1,139 @@
-"""Regulation home."""
+"""The regulators' daily list, its self-refreshing fragment, booking and cancelling a créneau."""
 
-from datetime import datetime, time, timedelta
-from sched.i18n import zone
-from sched.models import utcnow
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from sched.extensions import db
+from sched.i18n import time_fr, zone
+from sched.models import AGE_BAND_LABELS, utcnow
 from sched.regulation import bp
-from sched.services.rosters import published_assignments
+from sched.regulation.forms import BookingForm, CancelForm
+from sched.services import slots
 
-from flask import render_template
+
+def today() -> date:
+    return utcnow().astimezone(zone()).date()
+
+
+def requested_day() -> tuple[date, bool]:
+    """The day asked for in ?date=YYYY-MM-DD (today by default) and whether the value was valid."""
+    raw = request.args.get("date", "").strip()
+    if not raw:
+        return today(), True
+    try:
+        return date.fromisoformat(raw), True
+    except ValueError:
+        return today(), False
+
+
+def list_context(day: date) -> dict:
+    return {
+        "daily": slots.daily_list(current_user.territory_id, day),
+        "today": today(),
+        "age_labels": AGE_BAND_LABELS,
+        "removed_gp": slots.REMOVED_GP,
+    }
 
 
 @bp.route("/")
 def home():
-    """The regulators' daily list: today's duty centres and GPs."""
-    today = utcnow().astimezone(zone()).date()
-    start = datetime.combine(today, time(0), tzinfo=zone())
-    by_site: dict = {}
-    for a in published_assignments(start, start + timedelta(days=1)):
-        by_site.setdefault(a.shift.site, []).append(a)
-    return render_template("regulation/home.html", today=today, by_site=by_site, now=utcnow())
+    """The daily list of cabinets de garde, their GPs and créneaux (today by default)."""
+    day, valid = requested_day()
+    if not valid:
+        flash("Date invalide : voici la liste d'aujourd'hui.", "error")
+    return render_template("regulation/home.html", day=day, tomorrow=today() + timedelta(days=1), **list_context(day))
+
+
+@bp.route("/liste")
+def fragment():
+    """The list alone, fetched every minute by the page to refresh itself."""
+    day, valid = requested_day()
+    if not valid:
+        abort(400)
+    return render_template("regulation/_list.html", **list_context(day))
+
+
+def slot_or_404(slot_id: int):
+    slot = slots.territory_slot(slot_id, current_user.territory_id)
+    if slot is None:
+        abort(404)
+    return slot
+
+
+def back_to_list(day: date, anchor: str | None = None):
+    return redirect(url_for("regulation.home", date=day.isoformat(), _anchor=anchor))
+
+
+@bp.route("/creneaux/<int:slot_id>/reserver", methods=["GET", "POST"])
+def book(slot_id: int):
+    """Book a free créneau for a patient: regulation file number, initials and age band only."""
+    slot = slot_or_404(slot_id)
+    day = slot.shift.date
+    form = BookingForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            booking = slots.book(
+                slot.id, current_user, form.regulation_ref.data, form.initials.data, form.age_band.data
+            )
+        except slots.BookingError as error:
+            if error.field is None:
+                flash(error.message, "error")
+                return back_to_list(day, f"creneau-{slot.id}")
+            getattr(form, error.field).errors.append(error.message)
+            status = 422
+        else:
+            flash(
+                f"Créneau de {time_fr(slot.starts_at)} réservé au {slot.shift.site.name} "
+                f"(Dr {slot.gp.name}), dossier n° {booking.regulation_ref}.",
+                "success",
+            )
+            return back_to_list(day, f"creneau-{slot.id}")
+    elif request.method == "GET":
+        refused = refusal(slot)
+        if refused:
+            flash(refused, "error")
+            return back_to_list(day, f"creneau-{slot.id}")
+    return render_template("regulation/book.html", slot=slot, form=form), status
+
+
+def refusal(slot) -> str | None:
+    """Why this créneau cannot be booked now, or None."""
+    if slot.gp_id is None:
+        return slots.REMOVED_GP + "."
+    if slots.live_booking(slot.id) is not None:
+        return slots.SLOT_TAKEN
+    if slot.starts_at <= utcnow():
+        return slots.SLOT_PAST
+    return None
+
+
+@bp.route("/reservations/<int:booking_id>/annuler", methods=["GET", "POST"])
+def cancel(booking_id: int):
+    """Cancel a booking, with a reason: the créneau is free again."""
+    booking = slots.territory_booking(booking_id, current_user.territory_id)
+    if booking is None:
+        abort(404)
+    day = booking.slot.shift.date
+    if booking.cancelled_at is not None:
+        flash("Cette réservation est déjà annulée.", "info")
+        return back_to_list(day)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            slots.cancel(booking, current_user, form.reason.data)
+        except slots.BookingError as error:
+            db.session.rollback()
+            form.reason.errors.append(error.message)
+        else:
+            flash(
+                f"Réservation du dossier n° {booking.regulation_ref} annulée : "
+                f"le créneau de {time_fr(booking.slot.starts_at)} est de nouveau libre.",
+                "success",
+            )
+            return back_to_list(day, f"creneau-{booking.slot_id}")
+    return render_template("regulation/cancel.html", booking=booking, form=form, age_labels=AGE_BAND_LABELS)

@@ -1,0 +1,180 @@
+"""The regulators' daily page: sites, GPs, créneaux free / booked / past, booking and cancelling by form."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from sched.extensions import db
+from sched.i18n import zone
+from sched.models import AuditEvent, ConsultationSlot, SlotBooking, utcnow
+from tests.load.dayset import add_gp, publish_day
+
+
+def local_today() -> date:
+    return utcnow().astimezone(zone()).date()
+
+
+@pytest.fixture
+def regulator(login_as):
+    return login_as("regulator")
+
+
+@pytest.fixture
+def tomorrow_day(territory):
+    """Tomorrow 18:00–20:00 at the territory's site with two GPs: 2 × 6 créneaux of 20 minutes."""
+    day = local_today() + timedelta(days=1)
+    gps = [add_gp(territory, "Martin"), add_gp(territory, "Bernard")]
+    version = publish_day(territory, day, {territory.sites[0]: gps})
+    return day, version, gps
+
+
+def slots_of(gp_id: int) -> list[ConsultationSlot]:
+    return list(
+        db.session.scalars(
+            select(ConsultationSlot).where(ConsultationSlot.gp_id == gp_id).order_by(ConsultationSlot.starts_at)
+        )
+    )
+
+
+def test_page_lists_site_phone_gps_and_free_slots(client, regulator, tomorrow_day):
+    day, _, gps = tomorrow_day
+    html = client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
+    assert "Cabinet de garde Test" in html
+    assert "1 place d&#39;Armes, 57000 Metz" in html
+    assert 'href="tel:+33387000000"' in html and "03 87 00 00 00" in html
+    assert "Dr Médecin Martin" in html and "Dr Médecin Bernard" in html
+    assert "garde 18:00 – 20:00" in html
+    assert html.count('class="slot free"') == 12
+    assert "12 créneaux libres" in html
+    assert "Mis à jour à" in html and "Actualiser" in html
+
+
+def test_today_is_the_default_and_tomorrow_is_one_click_away(client, regulator, tomorrow_day):
+    html = client.get("/regulation/").get_data(as_text=True)
+    assert '<span class="badge ok">aujourd\'hui</span>' in html
+    assert f'href="/regulation/?date={(local_today() + timedelta(days=1)).isoformat()}"' in html
+
+
+def test_day_without_garde_says_so_and_offers_the_next_open_day(client, regulator, tomorrow_day):
+    day, _, _ = tomorrow_day
+    html = client.get(f"/regulation/?date={(day - timedelta(days=3)).isoformat()}").get_data(as_text=True)
+    assert "Aucun cabinet de garde ouvert ce jour" in html
+    assert f"/regulation/?date={day.isoformat()}" in html
+    assert "Prochain jour ouvert" in html
+
+
+def test_invalid_date_falls_back_to_today_with_a_message(client, regulator):
+    html = client.get("/regulation/?date=2027-13-45").get_data(as_text=True)
+    assert "Date invalide" in html
+
+
+def test_past_slots_are_marked_and_cannot_be_booked(client, regulator, territory):
+    gp = add_gp(territory, "Passé")
+    publish_day(territory, local_today() - timedelta(days=1), {territory.sites[0]: [gp]})
+    html = client.get(f"/regulation/?date={(local_today() - timedelta(days=1)).isoformat()}").get_data(as_text=True)
+    assert html.count('class="slot past"') == 6 and 'class="slot free"' not in html
+    slot = slots_of(gp.id)[0]
+    response = client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "R-1"})
+    assert response.status_code == 302
+    assert "passé" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SlotBooking.id))) == 0
+
+
+def test_book_by_form_then_the_slot_shows_booked_with_the_file_number(client, regulator, tomorrow_day):
+    day, _, gps = tomorrow_day
+    slot = slots_of(gps[0].id)[1]
+    form = client.get(f"/regulation/creneaux/{slot.id}/reserver").get_data(as_text=True)
+    assert "Numéro de dossier de régulation" in form and "Tranche d&#39;âge" in form
+    response = client.post(
+        f"/regulation/creneaux/{slot.id}/reserver",
+        data={"regulation_ref": "2027-015/4411", "initials": "j.d", "age_band": "65-79"},
+    )
+    assert response.status_code == 302 and f"#creneau-{slot.id}" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "réservé au Cabinet de garde Test" in html
+    assert "dossier n° 2027-015/4411 · JD · 65 à 79 ans" in html
+    assert html.count('class="slot free"') == 11
+    booking = db.session.scalar(select(SlotBooking))
+    assert (booking.regulation_ref, booking.initials, booking.age_band, booking.booked_by_id) == (
+        "2027-015/4411",
+        "JD",
+        "65-79",
+        regulator.id,
+    )
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "booking.create"))
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"regulation_ref": ""}, "Le numéro de dossier de régulation est obligatoire."),
+        ({"regulation_ref": "abc def"}, "Numéro de dossier invalide"),
+        ({"regulation_ref": "X" * 41}, "Numéro de dossier invalide"),
+        ({"regulation_ref": "R1", "initials": "J3"}, "Initiales : 1 à 4 lettres"),
+        ({"regulation_ref": "R1", "initials": "ABCDE"}, "Initiales : 1 à 4 lettres"),
+        ({"regulation_ref": "R1", "age_band": "120+"}, "Tranche d&#39;âge inconnue."),
+    ],
+)
+def test_invalid_booking_shows_the_error_next_to_the_field_and_keeps_input(
+    client, regulator, tomorrow_day, data, message
+):
+    slot = slots_of(tomorrow_day[2][0].id)[0]
+    response = client.post(f"/regulation/creneaux/{slot.id}/reserver", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 422)
+    assert message in html and 'class="error"' in html
+    if data.get("initials"):
+        assert f'value="{data["initials"]}"' in html
+    assert db.session.scalar(select(func.count(SlotBooking.id))) == 0
+
+
+def test_second_booking_of_the_same_slot_is_refused(client, regulator, tomorrow_day):
+    slot = slots_of(tomorrow_day[2][0].id)[0]
+    client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "A1"})
+    response = client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "B2"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ce créneau vient d&#39;être réservé par un autre régulateur." in html
+    assert list(db.session.scalars(select(SlotBooking.regulation_ref))) == ["A1"]
+
+
+def test_cancel_needs_a_reason_then_frees_the_slot(client, regulator, tomorrow_day):
+    day, _, gps = tomorrow_day
+    slot = slots_of(gps[0].id)[0]
+    client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "C-3"})
+    booking = db.session.scalar(select(SlotBooking))
+    response = client.post(f"/regulation/reservations/{booking.id}/annuler", data={"reason": "  "})
+    assert "Indiquez le motif de l&#39;annulation." in response.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.cancelled_at is None
+    response = client.post(
+        f"/regulation/reservations/{booking.id}/annuler", data={"reason": "Patient orienté ailleurs"}
+    )
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "de nouveau libre" in html and html.count('class="slot free"') == 12
+    db.session.refresh(booking)
+    assert booking.cancel_reason == "Patient orienté ailleurs" and booking.cancelled_by_id == regulator.id
+
+
+def test_fragment_is_the_list_alone(client, regulator, tomorrow_day):
+    html = client.get(f"/regulation/liste?date={tomorrow_day[0].isoformat()}").get_data(as_text=True)
+    assert "<html" not in html and 'class="slot free"' in html and "Mis à jour à" in html
+    assert client.get("/regulation/liste?date=nope").status_code == 400
+
+
+def test_other_territorys_slots_are_not_found(client, regulator, app):
+    from sched.models import Territory
+    from tests.load.dayset import add_site
+
+    other = Territory(name="CPTS Ailleurs", department="54")
+    db.session.add(other)
+    site = add_site(other, "Cabinet lointain")
+    gp = add_gp(other, "Lointain")
+    day = local_today() + timedelta(days=1)
+    publish_day(other, day, {site: [gp]})
+    slot = slots_of(gp.id)[0]
+    assert "Cabinet lointain" not in client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
+    assert client.get(f"/regulation/creneaux/{slot.id}/reserver").status_code == 404
+    assert client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "Z"}).status_code == 404
