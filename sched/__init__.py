@@ -52,8 +52,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from sched.admin import bp as admin_bp
+    from sched.api import bp as api_bp
     from sched.auth import bp as auth_bp
     from sched.coordination import bp as coordination_bp
+    from sched.fhir import bp as fhir_bp
     from sched.gp import bp as gp_bp
     from sched.regulation import bp as regulation_bp
 
@@ -62,3 +64,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordination_bp, url_prefix="/coordination")
     app.register_blueprint(regulation_bp, url_prefix="/regulation")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(fhir_bp, url_prefix="/fhir")

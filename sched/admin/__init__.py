@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 guard_blueprint(bp, "admin")
 
-from sched.admin import views  # noqa: E402,F401
+from sched.admin import tokens, views  # noqa: E402,F401

@@ -82,4 +82,8 @@ def publish(version: RosterVersion, user: User | None = None) -> RosterVersion:
     audit.record(
         "roster.publish", "roster_version", version.id, actor=user, number=version.number, period=period.id
     )
+    if amended:
+        from sched.services.slots import alert_orphaned_bookings
+
+        alert_orphaned_bookings(version)
     return version

@@ -19,6 +19,8 @@ ACCESS: dict[str, set[str] | str] = {
     "coordination": {"coordinator"},
     "regulation": {"regulator"},
     "admin": {"admin"},
+    "api": "token",
+    "fhir": "token",
 }
 # Public pages whose answer does not depend on the role (and the status each returns with a dummy argument).
 PUBLIC_STATUS = {
