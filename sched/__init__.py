@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from sched.api import bp as api_bp
     from sched.auth import bp as auth_bp
     from sched.coordination import bp as coordination_bp
+    from sched.feeds import bp as feeds_bp
     from sched.fhir import bp as fhir_bp
     from sched.gp import bp as gp_bp
     from sched.regulation import bp as regulation_bp
@@ -66,3 +67,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(fhir_bp, url_prefix="/fhir")
+    app.register_blueprint(feeds_bp)

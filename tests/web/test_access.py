@@ -19,6 +19,7 @@ ACCESS: dict[str, set[str] | str] = {
     "coordination": {"coordinator"},
     "regulation": {"regulator"},
     "admin": {"admin"},
+    "feeds": "token",  # secret feed URLs; its two guarded pages are tested in tests/web/test_feeds.py
     "api": "token",
     "fhir": "token",
 }

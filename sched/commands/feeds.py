@@ -1,0 +1,38 @@
+"""`python -m sched feed-url EMAIL`: a GP's current iCal feed URL (the token is created if needed)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+
+@click.command("feed-url")
+@click.argument("email")
+@with_appcontext
+def feed_url_command(email: str) -> None:
+    """Print the iCal feed URL of the GP with this e-mail."""
+    from sched.extensions import db
+    from sched.feeds import tokens
+    from sched.models import User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"aucun compte avec l'e-mail {email}")
+    if user.gp is None:
+        raise click.ClickException(f"{user.email} n'a pas de profil de médecin")
+    with current_request_context():
+        url = tokens.feed_url(tokens.gp_token(user.gp))
+    db.session.commit()
+    click.echo(url)
+
+
+def current_request_context():
+    """url_for outside a request: a request context on BASE_URL's root (the URL itself comes from BASE_URL)."""
+    from flask import current_app
+
+    return current_app.test_request_context("/")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(feed_url_command)

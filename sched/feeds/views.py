@@ -1,0 +1,94 @@
+"""Feed routes (secret URL, no session) and the pages that show the feed addresses."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from sched.auth.guards import role_required
+from sched.extensions import db
+from sched.feeds import bp, tokens
+from sched.models import Site
+from sched.services import ical
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def calendar_response(name: str, filename: str, events: list[ical.FeedEvent]) -> Response:
+    """The feed, with ETag and Last-Modified: a conditional request gets 304 when nothing changed."""
+    body = ical.render(name, events)
+    response = Response(body, content_type=CALENDAR_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.last_modified = ical.last_modified(events)
+    return response.make_conditional(request)
+
+
+@bp.route("/ical/gp/<token>.ics")
+def gp_feed(token: str):
+    """A GP's gardes."""
+    found = tokens.find(token, "gp")
+    if found is None or found.gp is None or not found.gp.active:
+        abort(404)
+    gp = found.gp
+    return calendar_response(f"Mes gardes SNP — {gp.name}", "gardes-snp.ics", ical.gp_events(gp))
+
+
+@bp.route("/ical/site/<token>.ics")
+def site_feed(token: str):
+    """A cabinet de garde's gardes, with the GPs on duty."""
+    found = tokens.find(token, "site")
+    if found is None or found.site is None:
+        abort(404)
+    site = found.site
+    events = ical.site_events(site.territory_id, {site.id})
+    return calendar_response(f"Gardes SNP — {site.name}", f"gardes-snp-site-{site.id}.ics", events)
+
+
+@bp.route("/ical/coordination/<token>.ics")
+def coordination_feed(token: str):
+    """Every garde of the territory."""
+    found = tokens.find(token, "coordination")
+    if found is None:
+        abort(404)
+    events = ical.site_events(found.territory_id)
+    return calendar_response("Gardes SNP — coordination de la CPTS", "gardes-snp-cpts.ics", events)
+
+
+@bp.route("/mon-agenda", methods=["GET", "POST"])
+@role_required("gp")
+def gp_calendar():
+    """The GP's feed address to subscribe to, and a button to replace it."""
+    gp = current_user.gp
+    if gp is None:
+        abort(404)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        tokens.regenerate_gp(gp, actor=current_user)
+        db.session.commit()
+        flash("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Abonnez votre agenda à la nouvelle.", "success")
+        return redirect(url_for("feeds.gp_calendar"))
+    url = tokens.feed_url(tokens.gp_token(gp))
+    db.session.commit()
+    return render_template("feeds/gp_calendar.html", url=url, form=form)
+
+
+@bp.route("/agendas")
+@role_required("coordinator")
+def coordination_calendars():
+    """The feed addresses of each cabinet de garde and of the whole CPTS."""
+    territory_id = current_user.territory_id
+    if territory_id is None:
+        abort(404)
+    sites = db.session.scalars(select(Site).where(Site.territory_id == territory_id).order_by(Site.name)).all()
+    site_urls = [(site, tokens.feed_url(tokens.site_token(site))) for site in sites]
+    coordination_url = tokens.feed_url(tokens.coordination_token(territory_id))
+    db.session.commit()
+    return render_template("feeds/coordination_calendars.html", site_urls=site_urls, coordination_url=coordination_url)

@@ -1,0 +1,52 @@
+"""The APScheduler of `python -m sched scheduler`: its own process (never in web workers), Europe/Paris.
+
+Every job has an explicit id, a misfire grace time, coalescing and one instance at a time; the lock against
+a second scheduler process is in the database (sched.jobs.claim).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from sched import jobs
+
+TIMEZONE = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    func: object
+    trigger: dict  # CronTrigger fields
+    when: str  # in French, for --list-jobs and the README
+    grace: int  # seconds: a run missed by less than this still happens
+
+
+JOBS = (
+    JobSpec("outbox", jobs.flush_outbox, {"second": 0}, "chaque minute", 50),
+    JobSpec("run-queued-solves", jobs.run_queued_solves, {"second": "*/10"}, "toutes les 10 secondes", 9),
+    JobSpec("availability-reminders", jobs.availability_reminders, {"minute": "*/15"}, "toutes les 15 minutes", 600),
+    JobSpec("close-collection", jobs.close_collection, {"minute": "*", "second": 30}, "chaque minute", 50),
+    JobSpec("shift-reminders", jobs.shift_reminders, {"hour": 10, "minute": 0}, "chaque jour à 10:00", 6 * 3600),
+    JobSpec("regulators-list", jobs.regulators_list, {"hour": 17, "minute": 0}, "chaque jour à 17:00", 3600),
+    JobSpec("cleanup-job-runs", jobs.cleanup_job_runs, {"hour": 3, "minute": 30}, "chaque jour à 03:30", 3600),
+)
+
+
+def build_scheduler() -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=TIMEZONE)
+    for spec in JOBS:
+        scheduler.add_job(
+            spec.func,
+            CronTrigger(timezone=TIMEZONE, **spec.trigger),
+            id=spec.id,
+            name=spec.when,
+            misfire_grace_time=spec.grace,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+    return scheduler
