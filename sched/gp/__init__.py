@@ -1,10 +1,10 @@
 """The GP's pages: availability, own shifts, profile."""
 
-from sched.auth.guards import guard_blueprint
-
 from flask import Blueprint
+
+from sched.auth.guards import guard_blueprint
 
 bp = Blueprint("gp", __name__)
 guard_blueprint(bp, "gp")
 
-from sched.gp import views  # noqa: E402,F401
+from sched.gp import answer, profile, views  # noqa: E402,F401

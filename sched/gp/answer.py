@@ -1,0 +1,137 @@
+"""The availability answer for a period: a grid of radio groups, weekly quick fills, one atomic save."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from sched.errors import render_error
+from sched.extensions import db
+from sched.gp import bp
+from sched.gp.forms import AnswerForm
+from sched.i18n import datetime_fr
+from sched.models import GP, Period, Shift
+from sched.services import availability as av
+
+CLOSED_MESSAGE = (
+    "La date limite de réponse est passée : vos disponibilités pour cette période ne peuvent plus être "
+    "modifiées. Contactez la coordination de la CPTS si besoin."
+)
+
+
+def current_gp() -> GP:
+    if current_user.gp is None:
+        abort(404)
+    return current_user.gp
+
+
+def territory_period(period_id: int) -> Period:
+    """A period of the user's territory that has been opened to GPs (404 otherwise)."""
+    period = db.get_or_404(Period, period_id)
+    if period.territory_id != current_user.territory_id or period.state == "draft":
+        abort(404)
+    return period
+
+
+def posted_levels(form: MultiDict, shifts: list[Shift]) -> dict[int, str]:
+    """The radio groups `shift-<id>` of the post; a shift that is not on the GP's grid → 400."""
+    allowed = {shift.id for shift in shifts}
+    levels = {}
+    for key, value in form.items():
+        if not key.startswith("shift-"):
+            continue
+        try:
+            shift_id = int(key.removeprefix("shift-"))
+        except ValueError:
+            abort(400)
+        if shift_id not in allowed or value not in av.CHOICES:
+            abort(400)
+        if value != av.UNAVAILABLE:
+            levels[shift_id] = value
+    return levels
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def summary_text(levels: dict[int, str]) -> str:
+    """« disponible pour 5 gardes, dont 2 préférées » or « aucune garde sur cette période »."""
+    if not levels:
+        return "aucune garde sur cette période"
+    preferred = sum(1 for level in levels.values() if level == "preferred")
+    text = f"disponible pour {plural(len(levels), 'garde')}"
+    return text + (f", dont {plural(preferred, 'préférée')}" if preferred else "")
+
+
+def limits_of(form: AnswerForm) -> av.Limits:
+    return av.Limits(form.max_shifts.data, form.max_per_week.data, form.max_saturdays.data)
+
+
+def render(period: Period, gp: GP, shifts: list[Shift], levels: dict[int, str], form: AnswerForm, **extra):
+    return render_template(
+        "gp/answer.html",
+        period=period,
+        gp=gp,
+        weeks=av.group_by_week(shifts),
+        levels=levels,
+        form=form,
+        editable=av.is_open(period),
+        answer=av.answer_of(period, gp),
+        patterns=av.patterns(shifts),
+        choices=av.CHOICE_LABELS,
+        counts=av.summary(levels),
+        total=len(shifts),
+        **extra,
+    )
+
+
+@bp.route("/disponibilites/<int:period_id>", methods=["GET", "POST"])
+def answer(period_id: int):
+    """Give or change one's availability for a period, until its deadline."""
+    gp = current_gp()
+    period = territory_period(period_id)
+    shifts = av.answerable_shifts(period, gp)
+    form = AnswerForm()
+    if request.method == "GET":
+        saved = av.answer_of(period, gp)
+        limits = av.default_limits(period, gp)
+        form.max_shifts.data = limits.max_shifts
+        form.max_per_week.data = limits.max_per_week
+        form.max_saturdays.data = limits.max_saturdays
+        form.comment.data = saved.comment if saved else None
+        return render(period, gp, shifts, av.saved_levels(period, gp), form)
+
+    if not av.is_open(period):
+        return render_error(409, CLOSED_MESSAGE)
+    levels = posted_levels(request.form, shifts)
+    fill = request.form.get("fill", "")
+    if fill and fill != av.FILL_NOTHING:
+        form.validate()  # show limit errors now rather than after the fill
+        if fill == av.FILL_PREVIOUS:
+            previous = av.levels_like_previous(period, gp, shifts)
+            if previous is None:
+                flash("Vous n'aviez pas répondu pour la période précédente : rien à recopier.", "warning")
+                return render(period, gp, shifts, levels, form)
+            levels = previous
+        elif fill in dict(av.patterns(shifts)):
+            levels = av.apply_fill(fill, shifts, levels)
+        else:
+            abort(400)
+        return render(period, gp, shifts, levels, form, pending=True)
+    if fill == av.FILL_NOTHING:
+        levels = {}
+    if not form.validate():
+        return render(period, gp, shifts, levels, form, pending=True)
+    try:
+        saved = av.save_answer(period, gp, levels, limits_of(form), form.comment.data)
+    except av.AnswerClosed:
+        db.session.rollback()
+        return render_error(409, CLOSED_MESSAGE)
+    except av.AvailabilityError:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    flash(f"Disponibilités enregistrées le {datetime_fr(saved.answered_at)} : {summary_text(levels)}.", "success")
+    return redirect(url_for("gp.answer", period_id=period.id))
