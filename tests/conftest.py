@@ -10,14 +10,15 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from sched import create_app
-from sched.extensions import db
-from sched.models import GP, Base, Site, Territory, User
-from sched.services.accounts import create_user
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from sched import create_app
+from sched.extensions import db
+from sched.models import GP, Base, Site, Territory, User
+from sched.services.accounts import create_user
 
 PASSWORD = "correct-horse-battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -101,9 +102,7 @@ def empty_tables() -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
-            conn.execute(
-                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-            )
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
@@ -130,9 +129,21 @@ def client(app):
     return app.test_client()
 
 
+class CommandRunner:
+    """Runs `python -m sched` commands (the project's CLI group) against the test app."""
+
+    def __init__(self, app) -> None:
+        self.runner = app.test_cli_runner()
+
+    def invoke(self, args: list[str], **kwargs):
+        from sched.cli import cli
+
+        return self.runner.invoke(cli, args=args, **kwargs)
+
+
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+def runner(app) -> CommandRunner:
+    return CommandRunner(app)
 
 
 @pytest.fixture
