@@ -46,6 +46,7 @@ def sync_slots(version: RosterVersion) -> None:
                     slot.gp_id = None
                 else:
                     db.session.delete(slot)
+        db.session.flush()  # deletes first: a new GP may take the freed position (unique shift/position/start)
         used_positions = {slot.position for slot in slots if slot.gp_id in wanted or slot.id in booked}
         for gp_id in sorted(wanted - present):
             position = next(

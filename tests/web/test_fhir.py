@@ -1,0 +1,70 @@
+"""FHIR R4 Slot and Schedule searchsets, validated with the fhir.resources R4B models."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from sched.i18n import zone
+from sched.models import utcnow
+from tests.conftest import make_user
+from tests.load.dayset import add_gp, publish_day
+from tests.web.test_api import bearer, create_token, first_slot_id
+
+
+@pytest.fixture
+def token(runner, territory) -> str:
+    make_user(territory, "regulator", "regul@test.fr")
+    return create_token(runner, "regul@test.fr")
+
+
+@pytest.fixture
+def day(territory):
+    day = utcnow().astimezone(zone()).date() + timedelta(days=1)
+    publish_day(territory, day, {territory.sites[0]: [add_gp(territory, "Petit"), add_gp(territory, "Grand")]})
+    return day
+
+
+def search(client, token, query: str) -> Bundle:
+    response = client.get(f"/fhir/Slot?{query}", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+json"
+    return Bundle.model_validate_json(response.data)
+
+
+def test_slot_search_is_a_valid_searchset_of_free_and_busy_slots(client, token, day):
+    client.post("/api/v1/bookings", json={"slot_id": first_slot_id(), "regulation_ref": "R1"}, headers=bearer(token))
+    bundle = search(client, token, f"start=ge{day.isoformat()}&start=lt{(day + timedelta(days=1)).isoformat()}")
+    assert bundle.type == "searchset" and bundle.total == 12
+    slots = [entry.resource for entry in bundle.entry]
+    assert {s.__resource_type__ for s in slots} == {"Slot"}
+    assert sorted(s.status for s in slots).count("busy") == 1 and [s.status for s in slots].count("free") == 11
+    first = slots[0]
+    assert first.start.isoformat() == f"{day.isoformat()}T18:00:00+01:00"
+    assert first.end.utcoffset() == timedelta(hours=1)
+    assert first.schedule.reference.startswith("Schedule/site-")
+
+
+def test_slot_search_range_excludes_other_days(client, token, day):
+    other = (day + timedelta(days=1)).isoformat()
+    assert search(client, token, f"start=ge{other}&start=lt{(day + timedelta(days=2)).isoformat()}").total == 0
+    assert search(client, token, f"start=ge{day.isoformat()}T18:40:00%2B01:00&start=lt{other}").total == 8
+
+
+def test_slot_search_rejects_bad_parameters(client, token):
+    assert client.get("/fhir/Slot?start=tomorrow", headers=bearer(token)).status_code == 400
+    too_long = client.get("/fhir/Slot?start=ge2027-01-01&start=lt2027-06-01", headers=bearer(token))
+    assert too_long.status_code == 400 and "31 jours" in too_long.json["error"]
+
+
+def test_schedule_per_site(client, token, day):
+    response = client.get("/fhir/Schedule", headers=bearer(token))
+    assert response.mimetype == "application/fhir+json"
+    bundle = Bundle.model_validate_json(response.data)
+    schedules = [entry.resource for entry in bundle.entry]
+    assert len(schedules) == 1 and schedules[0].__resource_type__ == "Schedule"
+    assert schedules[0].actor[0].display == "Cabinet de garde Test"
+    slot_bundle = search(client, token, f"start=ge{day.isoformat()}")
+    assert slot_bundle.entry[0].resource.schedule.reference == f"Schedule/{schedules[0].id}"
