@@ -14,6 +14,10 @@ UNKNOWN_SITE = "Ce cabinet de garde ne fait pas partie de la CPTS."
 LIMIT_MESSAGE = "Indiquez un nombre entier positif ou nul, ou laissez vide (pas de limite)."
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def limit_in_range(form, field) -> None:
     """0 to 99 when given; a value that is not a number already has its error from the field."""
     if field.data is not None and not 0 <= field.data <= 99:
@@ -46,8 +50,8 @@ class AnswerForm(LimitsMixin, FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    phone = TelField("Téléphone portable", validators=[required()])
-    email = EmailField("Adresse e-mail", validators=[required(), email_valid(), Length(max=254)])
+    phone = TelField("Téléphone portable", validators=[required()], filters=[strip])
+    email = EmailField("Adresse e-mail", validators=[required(), email_valid(), Length(max=254)], filters=[strip])
 
 
 class PasswordChangeForm(FlaskForm):
