@@ -21,17 +21,9 @@ def feed_url_command(email: str) -> None:
         raise click.ClickException(f"aucun compte avec l'e-mail {email}")
     if user.gp is None:
         raise click.ClickException(f"{user.email} n'a pas de profil de médecin")
-    with current_request_context():
-        url = tokens.feed_url(tokens.gp_token(user.gp))
+    url = tokens.feed_url(tokens.gp_token(user.gp))
     db.session.commit()
     click.echo(url)
-
-
-def current_request_context():
-    """url_for outside a request: a request context on BASE_URL's root (the URL itself comes from BASE_URL)."""
-    from flask import current_app
-
-    return current_app.test_request_context("/")
 
 
 def register(cli: click.Group) -> None:

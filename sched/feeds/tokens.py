@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from sched.extensions import db
@@ -19,7 +19,8 @@ from sched.models import GP, FeedToken, Site, utcnow
 from sched.services import audit
 from sched.services.tokens import hash_secret
 
-ENDPOINTS = {"gp": "feeds.gp_feed", "site": "feeds.site_feed", "coordination": "feeds.coordination_feed"}
+# The routes of sched/feeds/views.py, written out so a URL can be built outside a request (CLI, jobs).
+PATHS = {"gp": "/ical/gp/{}.ics", "site": "/ical/site/{}.ics", "coordination": "/ical/coordination/{}.ics"}
 
 
 def raw_secret(token: FeedToken) -> str:
@@ -77,7 +78,7 @@ def regenerate_gp(gp: GP, actor=None) -> FeedToken:
 
 def feed_url(token: FeedToken) -> str:
     """The absolute URL of the feed (BASE_URL + path)."""
-    path = url_for(ENDPOINTS[token.scope], token=raw_secret(token))
+    path = PATHS[token.scope].format(raw_secret(token))
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
