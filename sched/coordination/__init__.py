@@ -1,10 +1,18 @@
 """The coordination's pages: sites, periods, GPs, solving, review, publication."""
 
-from sched.auth.guards import guard_blueprint
-
 from flask import Blueprint
+
+from sched.auth.guards import guard_blueprint
 
 bp = Blueprint("coordination", __name__)
 guard_blueprint(bp, "coordinator")
 
-from sched.coordination import views  # noqa: E402,F401
+from sched.coordination import (  # noqa: E402,F401
+    directory,
+    periods,
+    publishing,
+    review,
+    sites,
+    solve,
+    views,
+)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+import solver
 from sched.extensions import db
 from sched.models import (
     GP,
@@ -16,12 +22,6 @@ from sched.models import (
     User,
 )
 from sched.services.rosters import latest_published_ids, published_version
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, select
-
-import solver
 
 
 def shift_key(shift_id: int) -> str:
@@ -69,18 +69,26 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
         availability[row.gp_id][shift_key(row.shift_id)] = row.level
     answers = {
         a.gp_id: a
-        for a in db.session.scalars(
-            select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id)
-        )
+        for a in db.session.scalars(select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id))
     }
     published = published_version(period)
     previous = [a for a in published.assignments if a.shift_id in shift_ids] if published else []
     pins = [a for a in draft.assignments if a.pinned and a.shift_id in shift_ids] if draft else []
-    involved = set(answers) | set(availability) | {a.gp_id for a in previous} | {a.gp_id for a in pins}
+    # Everyone on the draft is exported too, so that the checker can judge a manual change.
+    kept = {a.gp_id for a in previous} | ({a.gp_id for a in draft.assignments} if draft else set())
+    involved = set(answers) | set(availability)
     gps = db.session.scalars(
-        select(GP).join(GP.user).where(GP.id.in_(involved)).order_by(func.lower(User.full_name))
+        select(GP)
+        .join(GP.user)
+        .where(GP.id.in_(involved | kept), GP.active | GP.id.in_(kept or {0}))
+        .order_by(func.lower(User.full_name))
     ).all()
     history = history_minutes(period)
+    site_of = {s.id: s.site_id for s in shifts}
+    # A coordinator's pin counts as available (the format says so); it also opens that shift's site to the GP.
+    pinned_sites: dict[int, set[int]] = defaultdict(set)
+    for a in pins:
+        pinned_sites[a.gp_id].add(site_of[a.shift_id])
 
     def limit(gp: GP, name: str) -> dict[str, int]:
         answer = answers.get(gp.id)
@@ -112,7 +120,7 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
                 **limit(gp, "max_per_week"),
                 **limit(gp, "max_saturdays"),
                 "history_minutes": gp.history_minutes + history.get(gp.id, 0),
-                "sites": [site_key(site.id) for site in gp.sites],
+                "sites": [site_key(i) for i in sorted({site.id for site in gp.sites} | pinned_sites[gp.id])],
                 "availability": availability.get(gp.id, {}),
             }
             for gp in gps
@@ -123,9 +131,7 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
 
 
 def next_version_number(period: Period) -> int:
-    current = db.session.scalar(
-        select(func.max(RosterVersion.number)).where(RosterVersion.period_id == period.id)
-    )
+    current = db.session.scalar(select(func.max(RosterVersion.number)).where(RosterVersion.period_id == period.id))
     return (current or 0) + 1
 
 
@@ -158,6 +164,32 @@ def apply_solution(
     db.session.add(version)
     db.session.flush()
     return version
+
+
+def roster_solution(version: RosterVersion, problem: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A stored planning version as an snp-roster/1-solution (the roster the app holds), score by the checker."""
+    shift_ids = {shift_key(s.id) for s in version.period.shifts if not s.closed}
+    assignments = sorted(
+        ({"shift": shift_key(a.shift_id), "gp": gp_key(a.gp_id)} for a in version.assignments),
+        key=lambda a: (parse_key(a["shift"]), parse_key(a["gp"])),
+    )
+    solution: dict[str, Any] = {
+        "format": "snp-roster/1-solution",
+        "problem": f"period-{version.period_id}",
+        "status": version.solver_status or "feasible",
+        "assignments": [a for a in assignments if a["shift"] in shift_ids],
+        "version": version.number,
+        "published": version.published_at is not None,
+    }
+    if problem is not None:
+        solution["score"] = solver.check(problem, solution).score
+    return solution
+
+
+def check_version(period: Period, version: RosterVersion) -> Any:
+    """The checker's report on `version` against the period's problem with that version's pins."""
+    problem = problem_from_db(period, version)
+    return solver.check(problem, roster_solution(version))
 
 
 def solve_period(period: Period, draft: RosterVersion | None = None, **options: Any) -> tuple[dict, dict]:

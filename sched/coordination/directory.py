@@ -1,0 +1,99 @@
+"""The GP directory: invite one GP, import a CSV (preview first, all or nothing), deactivate."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from sched.coordination import bp
+from sched.coordination.common import own_gp
+from sched.coordination.forms import EmptyForm, ImportForm, InviteForm
+from sched.extensions import db
+from sched.services import directory as service
+from sched.services.identity import normalise_phone, rpps_problem
+
+
+def invite_form() -> InviteForm:
+    form = InviteForm()
+    form.site_ids.choices = [(s.id, s.name) for s in current_user.territory.sites]
+    return form
+
+
+def page(form: InviteForm, import_form: ImportForm | None = None, rows=None, status: int = 200):
+    territory = current_user.territory
+    return render_template(
+        "coordination/directory.html", gps=service.directory(territory), form=form,
+        import_form=import_form or ImportForm(), rows=rows, empty_form=EmptyForm(),
+    ), status  # fmt: skip
+
+
+@bp.route("/medecins")
+def directory():
+    """The territory's GPs."""
+    return page(invite_form())
+
+
+@bp.route("/medecins/inviter", methods=["POST"])
+def gp_invite():
+    """Create one GP and e-mail an invitation."""
+    form = invite_form()
+    if form.validate_on_submit():
+        if problem := rpps_problem(form.rpps.data):
+            form.rpps.errors.append(problem)
+        try:
+            phone = normalise_phone(form.phone.data)
+        except ValueError as error:
+            form.phone.errors.append(str(error))
+        if not form.rpps.errors and not form.phone.errors:
+            sites = [s for s in current_user.territory.sites if s.id in set(form.site_ids.data or [])]
+            name = f"{form.first_name.data.strip()} {form.last_name.data.strip()}"
+            try:
+                service.create_gp(current_user.territory, name, form.email.data, form.rpps.data.strip(), phone, sites)
+                db.session.commit()
+                flash(f"Invitation envoyée à {name}.", "success")
+                return redirect(url_for("coordination.directory"))
+            except service.DirectoryError as error:
+                db.session.rollback()
+                form.email.errors.append(str(error))
+    return page(form, status=422)
+
+
+@bp.route("/medecins/import", methods=["POST"])
+def gp_import():
+    """Preview a CSV file (each row's problems), then import it all when the coordinator confirms."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.file.data:
+        text = service.decode(form.file.data.read())
+    else:
+        text = form.content.data or ""
+    try:
+        rows = service.parse(text, current_user.territory)
+    except service.DirectoryError as error:
+        flash(str(error), "error")
+        return redirect(url_for("coordination.directory"))
+    if form.confirm.data == "1":
+        try:
+            count = service.import_rows(current_user.territory, rows)
+            db.session.commit()
+        except service.DirectoryError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("coordination.directory"))
+        flash(f"{count} médecin(s) importé(s) ; les invitations partent par e-mail.", "success")
+        return redirect(url_for("coordination.directory"))
+    form.content.data = text
+    return page(invite_form(), form, rows)
+
+
+@bp.route("/medecins/<int:gp_id>/activation", methods=["POST"])
+def gp_toggle(gp_id: int):
+    """Deactivate a GP (history kept) or reactivate them."""
+    gp = own_gp(gp_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    service.set_active(gp, not gp.active)
+    db.session.commit()
+    flash(f"{gp.name} {'réactivé(e)' if gp.active else 'désactivé(e) ; son historique est conservé'}.", "success")
+    return redirect(url_for("coordination.directory"))

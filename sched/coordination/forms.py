@@ -1,0 +1,127 @@
+"""Forms of the coordination pages (French labels and messages)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import NumberRange, ValidationError
+
+from sched.forms import Length, Optional, email_valid, required
+
+WEEKDAY_CHOICES = [
+    (0, "lundi"), (1, "mardi"), (2, "mercredi"), (3, "jeudi"), (4, "vendredi"), (5, "samedi"), (6, "dimanche"),
+]  # fmt: skip
+
+
+def at_least(n: int) -> NumberRange:
+    return NumberRange(min=n, message=f"Indiquez un nombre supérieur ou égal à {n}.")
+
+
+class PeriodForm(FlaskForm):
+    kind = SelectField("Durée", choices=[("month", "Un mois"), ("quarter", "Un trimestre")], default="month")
+    start = StringField("Premier mois (AAAA-MM)", validators=[required()])
+    name = StringField("Nom (facultatif)", validators=[Optional(), Length(max=100)])
+
+    def validate_start(self, field) -> None:
+        try:
+            year, month = (int(x) for x in field.data.strip().split("-"))
+            if not (1 <= month <= 12 and 2000 <= year <= 2100):
+                raise ValueError
+        except ValueError:
+            raise ValidationError("Indiquez un mois sous la forme 2027-03.") from None
+
+
+class OpenForm(FlaskForm):
+    deadline = DateField("Date limite des réponses", validators=[required("Indiquez une date limite.")])
+
+
+class StaffingForm(FlaskForm):
+    shift_ids = SelectMultipleField("Gardes", coerce=int, validate_choice=False)
+    min_gps = IntegerField("Minimum", validators=[required(), at_least(0)])
+    target_gps = IntegerField("Cible", validators=[required(), at_least(1)])
+
+    def validate_target_gps(self, field) -> None:
+        if self.min_gps.data is not None and field.data is not None and field.data < self.min_gps.data:
+            raise ValidationError("La cible doit être au moins égale au minimum.")
+
+
+class SolveForm(FlaskForm):
+    time_limit_s = IntegerField(
+        "Temps maximal (secondes)", default=60,
+        validators=[required(), NumberRange(min=1, max=600, message="Entre 1 et 600 secondes.")],
+    )  # fmt: skip
+
+
+class AssignForm(FlaskForm):
+    shift_id = IntegerField("Garde", validators=[required()])
+    gp_id = SelectField("Médecin", coerce=int, validate_choice=False)
+    pin = BooleanField("Épingler (le solveur la garde)")
+    reason = TextAreaField("Raison si une règle est enfreinte", validators=[Optional(), Length(max=500)])
+
+
+class ChangeForm(FlaskForm):
+    shift_id = IntegerField(validators=[required()])
+    gp_id = IntegerField(validators=[required()])
+    withdrawal = BooleanField("Désistement (le marquer indisponible)")
+
+
+class EmptyForm(FlaskForm):
+    pass
+
+
+class SiteForm(FlaskForm):
+    name = StringField("Nom du cabinet de garde", validators=[required(), Length(max=200)])
+    address = StringField("Adresse", validators=[required(), Length(max=300)])
+    postal_code = StringField("Code postal", validators=[required(), Length(max=10)])
+    city = StringField("Commune", validators=[required(), Length(max=120)])
+    phone = StringField("Téléphone (appelé par la régulation)", validators=[required()])
+    rooms = IntegerField("Salles de consultation", default=1, validators=[required(), at_least(1)])
+    active = BooleanField("Ouvert", default=True)
+
+
+class TemplateForm(FlaskForm):
+    label = StringField("Libellé", validators=[required(), Length(max=100)])
+    weekdays = SelectMultipleField("Jours", coerce=int, choices=WEEKDAY_CHOICES, validators=[required()])
+    start_time = TimeField("Début", validators=[required()])
+    end_time = TimeField("Fin", validators=[required()])
+    min_gps = IntegerField("Minimum", default=1, validators=[required(), at_least(0)])
+    target_gps = IntegerField("Cible", default=1, validators=[required(), at_least(1)])
+    priority = IntegerField("Priorité", default=1, validators=[required(), at_least(1)])
+    slot_minutes = IntegerField(
+        "Durée d'un créneau (minutes)", default=20,
+        validators=[required(), NumberRange(min=5, max=240, message="Entre 5 et 240 minutes.")],
+    )  # fmt: skip
+
+    def validate_end_time(self, field) -> None:
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError("La fin doit suivre le début.")
+
+    def validate_target_gps(self, field) -> None:
+        if self.min_gps.data is not None and field.data is not None and field.data < self.min_gps.data:
+            raise ValidationError("La cible doit être au moins égale au minimum.")
+
+
+class InviteForm(FlaskForm):
+    last_name = StringField("Nom", validators=[required(), Length(max=100)])
+    first_name = StringField("Prénom", validators=[required(), Length(max=100)])
+    rpps = StringField("Numéro RPPS", validators=[required()])
+    email = StringField("Adresse e-mail", validators=[required(), email_valid()])
+    phone = StringField("Téléphone portable", validators=[required()])
+    site_ids = SelectMultipleField("Cabinets de garde", coerce=int, validate_choice=False)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Fichier CSV")
+    content = HiddenField()
+    confirm = HiddenField()

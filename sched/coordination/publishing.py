@@ -1,0 +1,112 @@
+"""Publication, versions and their differences, CSV and printable exports, the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from sched.coordination import bp
+from sched.coordination.common import own_period
+from sched.coordination.forms import EmptyForm
+from sched.coordination.review import shown_version
+from sched.extensions import db
+from sched.i18n import date_fr, time_fr
+from sched.models import AuditEvent, User
+from sched.services import review as service
+
+
+@bp.route("/periodes/<int:period_id>/publier", methods=["POST"])
+def publish(period_id: int):
+    """Publish the working draft: version n is frozen, consultation slots created, GPs told."""
+    period = own_period(period_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    violations = service.check_draft(period, service.working_draft(period)) if service.working_draft(period) else []
+    try:
+        version, previous = service.publish_draft(period, current_user)
+    except service.ReviewError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("coordination.review", period_id=period.id))
+    db.session.commit()
+    flash(f"Planning publié, version {version.number}.", "success")
+    if violations:
+        flash("Publié avec des dérogations : " + " ".join(violations), "warning")
+    if previous is not None:
+        return redirect(url_for("coordination.compare", period_id=period.id, a=previous.number, b=version.number))
+    return redirect(url_for("coordination.review", period_id=period.id, version=version.number))
+
+
+@bp.route("/periodes/<int:period_id>/versions")
+def versions(period_id: int):
+    """Every version of the period's planning, each readable."""
+    period = own_period(period_id)
+    return render_template("coordination/versions.html", period=period, versions=service.versions(period))
+
+
+@bp.route("/periodes/<int:period_id>/versions/comparer")
+def compare(period_id: int):
+    """What changed between two versions, shift by shift."""
+    period = own_period(period_id)
+    by_number = {v.number: v for v in service.versions(period)}
+    a, b = by_number.get(request.args.get("a", type=int)), by_number.get(request.args.get("b", type=int))
+    if b is None:
+        abort(404)
+    return render_template(
+        "coordination/compare.html", period=period, old=a, new=b, changes=service.diff(a, b),
+        numbers=sorted(by_number),
+    )  # fmt: skip
+
+
+def rows(period, version):
+    for s in period.shifts:
+        names = sorted(a.gp.name for a in version.assignments if a.shift_id == s.id) if version else []
+        yield s, names
+
+
+@bp.route("/periodes/<int:period_id>/export.csv")
+def export_csv(period_id: int):
+    """The planning as CSV (semicolons, UTF-8 with BOM: opens as is in Excel)."""
+    period = own_period(period_id)
+    version = shown_version(period)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["date", "début", "fin", "cabinet de garde", "minimum", "cible", "médecins", "état"])
+    for s, names in rows(period, version):
+        state = "fermée" if s.closed else ("non pourvue" if len(names) < s.min_gps else "pourvue")
+        writer.writerow(
+            [s.date.isoformat(), time_fr(s.start_time), time_fr(s.end_time), s.site.name, s.min_gps,
+             s.target_gps, ", ".join(names), state]
+        )  # fmt: skip
+    number = version.number if version else 0
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="planning-{period.id}-v{number}.csv"'},
+    )
+
+
+@bp.route("/periodes/<int:period_id>/impression")
+def print_view(period_id: int):
+    """The planning on A4 landscape pages, for printing."""
+    period = own_period(period_id)
+    version = shown_version(period)
+    sites, days, cells = service.calendar(period, version)
+    return render_template(
+        "coordination/print.html", period=period, version=version, sites=sites, days=days, cells=cells
+    )
+
+
+@bp.route("/journal")
+def audit_log():
+    """Who changed what and when (the latest 300 events of the territory's people)."""
+    events = db.session.scalars(
+        select(AuditEvent).join(User, User.id == AuditEvent.actor_id)
+        .where(User.territory_id == current_user.territory_id)
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(300)
+    ).all()  # fmt: skip
+    return render_template("coordination/audit.html", events=events, date_fr=date_fr)

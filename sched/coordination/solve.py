@@ -1,0 +1,43 @@
+"""Solving from the browser: queue a request, watch its progress, read the result."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from sched.coordination import bp
+from sched.coordination.common import form_errors_text, own_period
+from sched.coordination.forms import SolveForm
+from sched.extensions import db
+from sched.models import SolveRequest
+from sched.services.solving import SolveRefused, active_request, request_solve
+
+
+@bp.route("/periodes/<int:period_id>/optimiser", methods=["POST"])
+def solve(period_id: int):
+    """Queue an optimisation of the period; the worker runs it outside the web request."""
+    period = own_period(period_id)
+    form = SolveForm()
+    if not form.validate_on_submit():
+        flash(form_errors_text(form), "error")
+        return redirect(url_for("coordination.period", period_id=period.id))
+    try:
+        solve_request = request_solve(period, current_user, form.time_limit_s.data)
+        db.session.commit()
+    except SolveRefused as refusal:
+        flash(str(refusal), "error")
+        running = active_request(period)
+        if running is not None:
+            return redirect(url_for("coordination.solve_request", request_id=running.id))
+        return redirect(url_for("coordination.period", period_id=period.id))
+    flash("Optimisation demandée : elle démarre dans quelques secondes.", "success")
+    return redirect(url_for("coordination.solve_request", request_id=solve_request.id))
+
+
+@bp.route("/optimisations/<int:request_id>")
+def solve_request(request_id: int):
+    """Progress of a solve request (the page refreshes itself until it is over), then its result."""
+    solve_request = db.session.get(SolveRequest, request_id)
+    if solve_request is None or solve_request.period.territory_id != current_user.territory_id:
+        abort(404)
+    return render_template("coordination/solve_request.html", req=solve_request, period=solve_request.period)

@@ -1,0 +1,130 @@
+"""The GP directory: invite one GP, import a CSV (preview, then all or nothing), deactivate."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from sched.extensions import db
+from sched.models import GP, Site, Territory, User
+from sched.services import accounts, audit
+from sched.services.identity import normalise_phone, rpps_problem
+
+COLUMNS = ("nom", "prénom", "rpps", "e-mail", "téléphone", "sites")
+ALIASES = {"prenom": "prénom", "email": "e-mail", "mail": "e-mail", "courriel": "e-mail", "telephone": "téléphone",
+           "tel": "téléphone", "téléphone portable": "téléphone", "cabinets": "sites"}  # fmt: skip
+
+
+class DirectoryError(ValueError):
+    """A GP that cannot be created (French message)."""
+
+
+@dataclass
+class Row:
+    line: int
+    last_name: str = ""
+    first_name: str = ""
+    rpps: str = ""
+    email: str = ""
+    phone: str = ""
+    site_names: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else the Windows-1252 Excel writes in France."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def parse(text: str, territory: Territory) -> list[Row]:
+    """Every row of the file with its problems; nothing is written."""
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t") if text.strip() else csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, [])
+    keys = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
+    missing = [c for c in COLUMNS if c not in keys]
+    if missing:
+        raise DirectoryError("Colonnes manquantes : " + ", ".join(missing) + ". Attendu : " + " ; ".join(COLUMNS))
+    sites = {s.name.lower(): s for s in territory.sites}
+    emails = set(db.session.scalars(select(User.email)))
+    rpps_taken = set(db.session.scalars(select(GP.rpps)))
+    seen_emails: set[str] = set()
+    seen_rpps: set[str] = set()
+    rows = []
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        data = dict(zip(keys, (v.strip() for v in values), strict=False))
+        row = Row(number, data.get("nom", ""), data.get("prénom", ""), data.get("rpps", ""),
+                  accounts.normalise_email(data.get("e-mail", "")), data.get("téléphone", ""),
+                  [n.strip() for n in data.get("sites", "").replace(",", "|").split("|") if n.strip()])  # fmt: skip
+        if not row.last_name or not row.first_name:
+            row.problems.append("nom ou prénom manquant")
+        if problem := rpps_problem(row.rpps):
+            row.problems.append(problem)
+        elif row.rpps in rpps_taken or row.rpps in seen_rpps:
+            row.problems.append("RPPS déjà présent")
+        if "@" not in row.email:
+            row.problems.append("adresse e-mail invalide")
+        elif row.email in emails or row.email in seen_emails:
+            row.problems.append(f"adresse e-mail en double : {row.email}")
+        try:
+            row.phone = normalise_phone(row.phone)
+        except ValueError:
+            row.problems.append(f"téléphone invalide : {row.phone or '(vide)'}")
+        for name in row.site_names:
+            if name.lower() not in sites:
+                row.problems.append(f"cabinet de garde inconnu : {name}")
+        seen_emails.add(row.email)
+        seen_rpps.add(row.rpps)
+        rows.append(row)
+    return rows
+
+
+def create_gp(territory: Territory, full_name: str, email: str, rpps: str, phone: str, sites: list[Site]) -> GP:
+    """Create the account, the GP profile and queue the invitation e-mail (caller commits)."""
+    try:
+        user = accounts.create_user(email, full_name, ["gp"], None, territory)
+    except accounts.AccountError as error:
+        raise DirectoryError(str(error)) from None
+    gp = GP(user=user, rpps=rpps, phone=phone, sites=sites)
+    db.session.add(gp)
+    db.session.flush()
+    accounts.send_invitation(user)
+    audit.record("gp.create", "gp", gp.id, rpps=rpps, email=email)
+    return gp
+
+
+def import_rows(territory: Territory, rows: list[Row]) -> int:
+    """Create every GP of a clean file; refuses the whole file when one row has a problem."""
+    if not rows or any(r.problems for r in rows):
+        raise DirectoryError("Le fichier contient des erreurs : rien n'a été importé.")
+    sites = {s.name.lower(): s for s in territory.sites}
+    for row in rows:
+        create_gp(territory, row.full_name, row.email, row.rpps, row.phone, [sites[n.lower()] for n in row.site_names])
+    audit.record("gp.import", "territory", territory.id, count=len(rows))
+    return len(rows)
+
+
+def set_active(gp: GP, active: bool) -> None:
+    """Deactivate (or reactivate) a GP: their history and past plannings stay."""
+    gp.active = active
+    audit.record("gp.activate" if active else "gp.deactivate", "gp", gp.id)
+
+
+def directory(territory: Territory) -> list[GP]:
+    return list(
+        db.session.scalars(
+            select(GP).join(GP.user).where(User.territory_id == territory.id).order_by(func.lower(User.full_name))
+        )
+    )

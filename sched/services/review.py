@@ -1,0 +1,267 @@
+"""Reviewing a planning: the working draft, manual changes checked at once, fairness, versions compared."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from sched.extensions import db
+from sched.i18n import date_fr, time_fr
+from sched.models import GP, Assignment, Availability, Period, RosterVersion, Shift, User
+from sched.services import audit, scheduling
+from sched.services.rosters import published_version
+
+
+class ReviewError(ValueError):
+    """A manual change refused, with the rules it breaks (French)."""
+
+    def __init__(self, message: str, violations: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.violations = violations or []
+
+
+def versions(period: Period) -> list[RosterVersion]:
+    return list(
+        db.session.scalars(
+            select(RosterVersion).where(RosterVersion.period_id == period.id).order_by(RosterVersion.number)
+        )
+    )
+
+
+def working_draft(period: Period) -> RosterVersion | None:
+    """The unpublished version newer than the published one: the planning being worked on."""
+    published = published_version(period)
+    drafts = [
+        v for v in versions(period) if v.published_at is None and (published is None or v.number > published.number)
+    ]
+    return drafts[-1] if drafts else None
+
+
+def ensure_draft(period: Period, user: User | None) -> RosterVersion:
+    """The working draft, created from the published planning (an amendment) or empty when there is none."""
+    draft = working_draft(period)
+    if draft is not None:
+        return draft
+    published = published_version(period)
+    draft = RosterVersion(
+        period_id=period.id,
+        number=scheduling.next_version_number(period),
+        source="amendment" if published else "manual",
+        created_by_id=user.id if user else None,
+        solver_status=published.solver_status if published else None,
+        diagnostics=[],
+        assignments=[
+            Assignment(shift_id=a.shift_id, gp_id=a.gp_id, pinned=a.pinned, override_reason=a.override_reason)
+            for a in (published.assignments if published else [])
+        ],
+    )
+    db.session.add(draft)
+    db.session.flush()
+    audit.record("roster.draft", "roster_version", draft.id, actor=user, number=draft.number)
+    return draft
+
+
+def shift_label(shift: Shift) -> str:
+    return f"garde du {date_fr(shift.date, year=False)}, {time_fr(shift.start_time)} – {time_fr(shift.end_time)}"
+
+
+def namer(period: Period):
+    """A function replacing the solver's ids (g12, s345) by names in a message."""
+    shifts = {s.id: s for s in period.shifts}
+    gp_names = dict(db.session.execute(select(GP.id, User.full_name).join(GP.user)).all())
+
+    def name(text: str) -> str:
+        text = re.sub(r"\bg(\d+)\b", lambda m: gp_names.get(int(m[1]), m[0]), text)
+        return re.sub(
+            r"\bs(\d+)\b",
+            lambda m: (
+                shift_label(shifts[int(m[1])]) + f" ({shifts[int(m[1])].site.name})" if int(m[1]) in shifts else m[0]
+            ),
+            text,
+        )
+
+    return name
+
+
+RULES_FR = [
+    (r"rule 2 \(availability\): (\S+) is not available for shift (\S+)", "{0} n'est pas disponible pour la {1}."),  # noqa: E501
+    (r"rule 2 \(sites\): (\S+) does not work at site \S+ \(shift (\S+)\)", "{0} n'exerce pas au cabinet de la {1}."),  # noqa: E501
+    (r"rule 3 \(target\): shift (\S+) has (\d+) GPs, target is (\d+)", "La {0} aurait {1} médecins pour {2} au plus."),  # noqa: E501
+    (r"rule 4 \(overlap\): (\S+) works overlapping shifts (\S+) and (\S+)", "{0} aurait deux gardes en même temps : {1} et {2}."),  # noqa: E501
+    (r"rule 4 \(one shift per day\): (\S+) works (\S+) and (\S+) on", "{0} aurait deux gardes le même jour : {1} et {2}."),  # noqa: E501
+    (r"rule 5 \(max_shifts\): (\S+) works (\d+) shifts, limit (\d+)", "{0} aurait {1} gardes sur la période (maximum {2})."),  # noqa: E501
+    (r"rule 5 \(max_per_week\): (\S+) works (\d+) shifts in week \S+, limit (\d+)", "{0} aurait {1} gardes dans la même semaine (maximum {2})."),  # noqa: E501
+    (r"rule 5 \(max_saturdays\): (\S+) works (\d+) Saturdays, limit (\d+)", "{0} aurait {1} samedis (maximum {2})."),  # noqa: E501
+    (r"rule 6 \(pinned\): (\S+) is pinned on shift (\S+)", "{0} est épinglé(e) sur la {1} mais n'y est pas affecté(e)."),  # noqa: E501
+]  # fmt: skip
+
+
+def violation_fr(text: str, name) -> str:
+    for pattern, french in RULES_FR:
+        match = re.search(pattern, text)
+        if match:
+            return name(french.format(*match.groups()))
+    return name(text)
+
+
+def check_draft(period: Period, draft: RosterVersion) -> list[str]:
+    """The hard rules the draft breaks, in French with names (empty = valid)."""
+    report = scheduling.check_version(period, draft)
+    name = namer(period)
+    return [violation_fr(v, name) for v in report.violations]
+
+
+def find(draft: RosterVersion, shift_id: int, gp_id: int) -> Assignment | None:
+    return next((a for a in draft.assignments if a.shift_id == shift_id and a.gp_id == gp_id), None)
+
+
+def assign(period: Period, shift: Shift, gp: GP, user: User, pin: bool = False, reason: str = "") -> list[str]:
+    """Put `gp` on `shift` in the draft. Breaking a rule needs a written reason (then it is pinned and audited).
+
+    Returns the rules still broken after an override (the solver will call those pins infeasible).
+    """
+    draft = ensure_draft(period, user)
+    if find(draft, shift.id, gp.id) is not None:
+        raise ReviewError(f"{gp.name} est déjà sur cette garde.")
+    reason = reason.strip()
+    assignment = Assignment(shift_id=shift.id, gp_id=gp.id, pinned=pin or bool(reason))
+    draft.assignments.append(assignment)
+    db.session.flush()
+    violations = check_draft(period, draft)
+    if violations and not reason:
+        raise ReviewError("Cette affectation enfreint les règles :", violations)
+    if reason:
+        assignment.override_reason = reason
+    audit.record(
+        "roster.assign", "roster_version", draft.id, actor=user, shift=shift.id, gp=gp.id,
+        pinned=assignment.pinned, override_reason=reason or None, violations=violations or None,
+    )  # fmt: skip
+    return violations
+
+
+def remove(period: Period, shift: Shift, gp: GP, user: User, withdrawal: bool = False) -> None:
+    """Take `gp` off `shift` in the draft; a withdrawal also marks the GP unavailable for that shift."""
+    draft = ensure_draft(period, user)
+    assignment = find(draft, shift.id, gp.id)
+    if assignment is None:
+        raise ReviewError(f"{gp.name} n'est pas sur cette garde.")
+    draft.assignments.remove(assignment)
+    if withdrawal:
+        row = db.session.get(Availability, (gp.id, shift.id))
+        if row is not None:
+            db.session.delete(row)
+    db.session.flush()
+    audit.record(
+        "roster.remove", "roster_version", draft.id, actor=user, shift=shift.id, gp=gp.id, withdrawal=withdrawal
+    )
+
+
+def toggle_pin(period: Period, shift: Shift, gp: GP, user: User) -> bool:
+    """Pin or unpin an assignment of the draft; returns the new state."""
+    draft = ensure_draft(period, user)
+    assignment = find(draft, shift.id, gp.id)
+    if assignment is None:
+        raise ReviewError(f"{gp.name} n'est pas sur cette garde.")
+    assignment.pinned = not assignment.pinned
+    if not assignment.pinned:
+        assignment.override_reason = None
+    audit.record(
+        "roster.pin", "roster_version", draft.id, actor=user, shift=shift.id, gp=gp.id, pinned=assignment.pinned
+    )
+    return assignment.pinned
+
+
+@dataclass
+class FairnessRow:
+    gp: GP
+    shifts: int = 0
+    minutes: int = 0
+    saturdays: int = 0
+    history: int = 0
+    preferred: int = 0
+    available: int = 0
+    pinned: int = 0
+    days: list = field(default_factory=list)
+
+    @property
+    def hours(self) -> str:
+        return f"{self.minutes // 60} h {self.minutes % 60:02d}" if self.minutes % 60 else f"{self.minutes // 60} h"
+
+
+def fairness(period: Period, version: RosterVersion) -> list[FairnessRow]:
+    """Per GP: shifts, hours, Saturdays, history before the period, preferences honoured."""
+    history = scheduling.history_minutes(period)
+    levels = {
+        (a.gp_id, a.shift_id): a.level
+        for a in db.session.scalars(
+            select(Availability).where(Availability.shift_id.in_([s.id for s in period.shifts]))
+        )
+    }
+    rows: dict[int, FairnessRow] = {}
+    for a in version.assignments:
+        row = rows.setdefault(a.gp_id, FairnessRow(a.gp, history=a.gp.history_minutes + history.get(a.gp_id, 0)))
+        row.shifts += 1
+        row.minutes += a.shift.duration_minutes
+        row.saturdays += a.shift.date.weekday() == 5
+        level = levels.get((a.gp_id, a.shift_id))
+        if a.pinned and level is None:
+            row.pinned += 1
+        elif level == "preferred":
+            row.preferred += 1
+        else:
+            row.available += 1
+    return sorted(rows.values(), key=lambda r: (-(r.minutes + r.history), r.gp.name))
+
+
+def calendar(period: Period, version: RosterVersion | None):
+    """Rows of days × sites: each cell the shifts of that day at that site with their assignments."""
+    by_shift: dict[int, list[Assignment]] = defaultdict(list)
+    for a in version.assignments if version else []:
+        by_shift[a.shift_id].append(a)
+    sites = sorted({s.site for s in period.shifts}, key=lambda s: s.name)
+    days = sorted({s.date for s in period.shifts})
+    cells: dict[tuple, list] = defaultdict(list)
+    for s in period.shifts:
+        cells[(s.date, s.site_id)].append((s, sorted(by_shift[s.id], key=lambda a: a.gp.name)))
+    return sites, days, cells
+
+
+def diff(old: RosterVersion | None, new: RosterVersion) -> list[dict]:
+    """Per shift that changed between two versions: GPs added and removed."""
+    before: dict[int, set[int]] = defaultdict(set)
+    after: dict[int, set[int]] = defaultdict(set)
+    gps: dict[int, GP] = {}
+    shifts: dict[int, Shift] = {}
+    for version, target in ((old, before), (new, after)):
+        for a in version.assignments if version else []:
+            target[a.shift_id].add(a.gp_id)
+            gps[a.gp_id], shifts[a.shift_id] = a.gp, a.shift
+    changes = []
+    for shift_id in set(before) | set(after):
+        added, removed = after[shift_id] - before[shift_id], before[shift_id] - after[shift_id]
+        if added or removed:
+            changes.append(
+                {
+                    "shift": shifts[shift_id],
+                    "added": sorted(gps[g].name for g in added),
+                    "removed": sorted(gps[g].name for g in removed),
+                }
+            )
+    return sorted(changes, key=lambda c: (c["shift"].starts_at, c["shift"].site.name))
+
+
+def publish_draft(period: Period, user: User) -> tuple[RosterVersion, RosterVersion | None]:
+    """Publish the working draft as the period's planning and queue the notifications (caller commits)."""
+    from sched.services import notifications
+    from sched.services.publish import publish
+
+    draft = working_draft(period)
+    if draft is None:
+        raise ReviewError("Aucun planning en cours de relecture à publier.")
+    previous = published_version(period)
+    publish(draft, user)
+    notifications.roster_published(draft, previous)
+    return draft, previous

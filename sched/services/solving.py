@@ -1,0 +1,181 @@
+"""Background solving: a button queues a request in the database, a worker (the scheduler process) runs it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from sched.extensions import db
+from sched.models import Period, RosterVersion, SolveRequest, User, utcnow
+from sched.services import audit, scheduling
+from sched.services.review import working_draft
+from sched.services.rosters import published_version
+
+ALREADY_RUNNING = "Une optimisation est déjà en cours pour cette période."
+PROGRESS_EVERY_S = 2.0
+
+
+class SolveRefused(ValueError):
+    """A solve request that cannot be queued (French message)."""
+
+
+def active_request(period: Period) -> SolveRequest | None:
+    return db.session.scalar(
+        select(SolveRequest).where(SolveRequest.period_id == period.id, SolveRequest.state.in_(("queued", "running")))
+    )
+
+
+def request_solve(period: Period, user: User | None, time_limit_s: int = 60) -> SolveRequest:
+    """Queue an optimisation of `period` (the caller commits). One queued or running per period."""
+    if period.state == "draft":
+        raise SolveRefused("Ouvrez d'abord la période au recueil des disponibilités.")
+    if active_request(period) is not None:
+        raise SolveRefused(ALREADY_RUNNING)
+    request = SolveRequest(
+        period_id=period.id, requested_by_id=user.id if user else None, time_limit_s=time_limit_s, progress=[]
+    )
+    db.session.add(request)
+    try:
+        db.session.flush()  # the partial unique index refuses a second active request from another worker
+    except IntegrityError:
+        db.session.rollback()
+        raise SolveRefused(ALREADY_RUNNING) from None
+    audit.record("solve.request", "period", period.id, actor=user, request=request.id, time_limit_s=time_limit_s)
+    return request
+
+
+def claim_next() -> int | None:
+    """Take the oldest queued request: UPDATE … WHERE state='queued', so two workers never take the same one."""
+    while True:
+        candidate = db.session.scalar(
+            select(SolveRequest.id).where(SolveRequest.state == "queued").order_by(SolveRequest.id).limit(1)
+        )
+        if candidate is None:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            update(SolveRequest)
+            .where(SolveRequest.id == candidate, SolveRequest.state == "queued")
+            .values(state="running", started_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if claimed == 1:
+            return candidate
+
+
+def progress_writer(request_id: int):
+    """A progress callback storing (stage, objective, bound, elapsed) rows, written every few seconds.
+
+    It writes through its own connection: the solver may call it from another thread.
+    """
+    engine = db.engine
+    rows: list[dict[str, Any]] = []
+    last = [0.0]
+
+    def flush() -> None:
+        with engine.begin() as conn:
+            conn.execute(update(SolveRequest).where(SolveRequest.id == request_id).values(progress=list(rows)))
+        last[0] = time.monotonic()
+
+    def callback(event: Any) -> None:
+        rows.append(
+            {
+                "stage": event.stage,
+                "objective": event.objective,
+                "bound": event.bound,
+                "elapsed": round(event.elapsed, 2),
+                "message": getattr(event, "message", ""),
+            }
+        )
+        if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+            flush()
+
+    callback.flush = flush  # type: ignore[attr-defined]
+    callback.rows = rows  # type: ignore[attr-defined]
+    return callback
+
+
+def failure_message(solution: dict[str, Any], name) -> str:
+    if solution.get("status") == "infeasible":
+        conflicts = "; ".join(name(str(c.get("message", c)) if isinstance(c, dict) else str(c))
+                              for c in solution.get("conflicts") or [])  # fmt: skip
+        return "Les gardes épinglées sont incompatibles avec les règles" + (f" : {conflicts}" if conflicts else ".")
+    return "Aucun planning trouvé dans le temps imparti ; relancez avec plus de temps."
+
+
+def store_result(period: Period, problem: dict, solution: dict, user: User | None) -> RosterVersion:
+    """Replace the working draft by the solver's planning; the pins' written reasons are kept."""
+    draft = working_draft(period)
+    reasons = {(a.shift_id, a.gp_id): a.override_reason for a in draft.assignments} if draft else {}
+    if draft is not None:
+        db.session.execute(update(SolveRequest).where(SolveRequest.version_id == draft.id).values(version_id=None))
+        db.session.delete(draft)
+        db.session.flush()
+    source = "amendment" if published_version(period) else "solver"
+    version = scheduling.apply_solution(period, problem, solution, source=source, user=user)
+    for a in version.assignments:
+        a.override_reason = reasons.get((a.shift_id, a.gp_id)) if a.pinned else None
+    return version
+
+
+def engine_option() -> dict[str, str]:
+    """The engine named by the SOLVER_ENGINE setting, else the solver's default."""
+    engine = current_app.config.get("SOLVER_ENGINE")
+    return {"engine": engine} if engine else {}
+
+
+def run_request(request_id: int) -> None:
+    """Run one claimed request in its own transaction; failures are stored on the request."""
+    from sched.services.review import namer
+
+    request = db.session.get(SolveRequest, request_id)
+    period = request.period
+    prior_state = period.state
+    if published_version(period) is None:
+        period.state = "solving"
+    db.session.commit()
+    callback = progress_writer(request_id)
+    try:
+        problem, solution = scheduling.solve_period(
+            period,
+            working_draft(period),
+            time_limit=request.time_limit_s,
+            workers=current_app.config.get("SOLVER_WORKERS", 2),
+            progress=callback,
+            **engine_option(),
+        )
+        if solution.get("status") not in ("optimal", "feasible"):
+            raise SolveRefused(failure_message(solution, namer(period)))
+        version = store_result(period, problem, solution, request.requested_by)
+        period.state = "review" if published_version(period) is None else prior_state
+        request.state, request.version_id = "done", version.id
+        request.finished_at = utcnow()
+        request.progress = list(callback.rows)
+        audit.record(
+            "solve.done", "roster_version", version.id, actor=request.requested_by,
+            status=solution.get("status"), score=solution.get("score"), request=request.id,
+        )  # fmt: skip
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 — any failure is reported on the request, never lost
+        db.session.rollback()
+        current_app.logger.exception("solve request %s failed", request_id)
+        request = db.session.get(SolveRequest, request_id)
+        request.period.state = prior_state
+        request.state, request.finished_at = "failed", utcnow()
+        request.error = str(error) or error.__class__.__name__
+        request.progress = list(callback.rows)
+        audit.record("solve.failed", "period", period.id, actor=request.requested_by, error=request.error)
+        db.session.commit()
+
+
+def run_queued_solves() -> int:
+    """Run every queued request, one after the other; returns how many ran."""
+    count = 0
+    while (request_id := claim_next()) is not None:
+        run_request(request_id)
+        count += 1
+    return count
