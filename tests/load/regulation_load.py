@@ -1,0 +1,223 @@
+"""Load test of the regulators' daily list: a department-sized day served by gunicorn, 20 concurrent clients.
+
+    .venv/bin/python -m tests.load.regulation_load [--workers 3] [--clients 20] [--requests 1000]
+                                                    [--database-url postgresql+psycopg://…]
+
+Builds a fresh database (SQLite in a temporary directory unless --database-url names an empty PostgreSQL
+database): 20 cabinets de garde, 60 GPs on duty tomorrow 18:00–20:00 in 15-minute créneaux (480 créneaux,
+some booked). Starts gunicorn on 127.0.0.1, then for the page (logged-in session) and the JSON API in turn
+sends --requests requests from --clients threads (bounded: also stops after --max-seconds) and prints
+p50 / p95 / p99 latency and requests per second. Exit code 1 if a request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "charge-regulation-2027"
+
+
+def build_database(url: str, instance: Path) -> tuple[str, str]:
+    """Create the schema and the day; return (the day as ISO date, an API token)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["SNP_INSTANCE_DIR"] = str(instance)
+    from sched import create_app
+    from sched.extensions import db
+    from sched.i18n import zone
+    from sched.models import ApiToken, ConsultationSlot, Territory, utcnow
+    from sched.services import slots
+    from sched.services.accounts import create_user
+    from sched.services.tokens import new_secret
+    from tests.load.dayset import add_gp, add_site, publish_day
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        territory = Territory(name="CPTS Charge", department="57", coordination_email="coord@charge.test")
+        db.session.add(territory)
+        sites = [add_site(territory, f"Cabinet de garde {n:02d}") for n in range(1, 21)]
+        gps = [add_gp(territory, f"Charge {n:02d}") for n in range(1, 61)]
+        day = utcnow().astimezone(zone()).date() + timedelta(days=1)
+        db.session.flush()
+        publish_day(territory, day, {site: gps[3 * i : 3 * i + 3] for i, site in enumerate(sites)}, slot_minutes=15)
+        regulator = create_user("regulation@charge.test", "Régulation Charge", ["regulator"], PASSWORD, territory)
+        raw, digest = new_secret()
+        db.session.add(ApiToken(user=regulator, name="charge", token_hash=digest))
+        db.session.commit()
+        from sqlalchemy import func, select
+
+        slot_ids = list(db.session.scalars(select(ConsultationSlot.id).order_by(ConsultationSlot.id)))
+        for slot_id in slot_ids[::7]:
+            slots.book(slot_id, regulator, f"CHARGE-{slot_id}", "AB", "18-64")
+        count = db.session.scalar(select(func.count(ConsultationSlot.id)))
+        print(f"day {day}: 20 sites, 60 GPs on duty, {count} créneaux ({len(slot_ids[::7])} booked)")
+        db.engine.dispose()
+    return day.isoformat(), raw
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def login(port: int) -> str:
+    """Log in through the form (CSRF on) and return the session cookie."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/connexion")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    body = urlencode({"csrf_token": token.group(1), "email": "regulation@charge.test", "password": PASSWORD})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    conn.request("POST", "/connexion", body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"login failed: {response.status}")
+    return response.getheader("Set-Cookie", "").split(";")[0]
+
+
+def run(port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float) -> dict:
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    remaining = [total]
+    deadline = time.monotonic() + max_seconds
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < deadline:
+            with lock:
+                if remaining[0] <= 0:
+                    break
+                remaining[0] -= 1
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                (latencies if status == 200 else errors).append(elapsed if status == 200 else status)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "n": len(latencies),
+        "errors": len(errors),
+        "p50": q[49],
+        "p95": q[94],
+        "p99": q[98],
+        "rps": len(latencies) / wall,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=1000, help="per endpoint")
+    parser.add_argument("--max-seconds", type=float, default=60, help="per endpoint")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    instance = Path(tempfile.mkdtemp(prefix="snp-load-"))
+    url = args.database_url or f"sqlite:///{instance / 'load.sqlite3'}"
+    day, token = build_database(url, instance)
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        SNP_INSTANCE_DIR=str(instance),
+        SECRET_KEY=secrets.token_hex(16),
+        SESSION_COOKIE_SECURE="0",
+        SCHEDULER_ENABLED="0",
+    )
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--workers", str(args.workers),
+        "--threads", str(args.threads),
+        "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning",
+        "sched:create_app()",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        wait_for(port)
+        cookie = login(port)
+        targets = {
+            "page /regulation/": (f"/regulation/?date={day}", {"Cookie": cookie}),
+            "JSON /api/v1/daily": (f"/api/v1/daily?date={day}", {"Authorization": f"Bearer {token}"}),
+        }
+        for path, headers in targets.values():  # warm-up: imports, templates, connection pools
+            run(port, path, headers, 4, 40, 20)
+        load = os.getloadavg()[0]
+        print(
+            f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients, "
+            f"{os.cpu_count()} CPUs, load average before: {load:.2f}"
+        )
+        failed = False
+        for label, (path, headers) in targets.items():
+            r = run(port, path, headers, args.clients, args.requests, args.max_seconds)
+            failed |= r["errors"] > 0
+            print(
+                f"{label:<20} n={r['n']:<5} errors={r['errors']:<3} p50={r['p50']:6.1f} ms  "
+                f"p95={r['p95']:6.1f} ms  p99={r['p99']:6.1f} ms  {r['rps']:6.1f} req/s"
+            )
+        return 1 if failed else 0
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
