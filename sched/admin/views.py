@@ -1,15 +1,75 @@
-"""Administration home: accounts and their roles."""
+"""Administration: accounts and their roles (invite, change roles, deactivate)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from sched.admin import bp
+from sched.admin.forms import AccountForm, InviteForm
 from sched.extensions import db
-from sched.models import ROLE_LABELS, User
+from sched.models import ROLE_LABELS, User, UserRole
+from sched.services import audit
+from sched.services.accounts import AccountError, create_user, send_invitation
 
-from flask import render_template
-from sqlalchemy import select
+
+def territory_user(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if user.territory_id not in (None, current_user.territory_id):
+        abort(404)
+    return user
+
+
+def render_home(invite: InviteForm):
+    users = db.session.scalars(
+        select(User).where(User.territory_id == current_user.territory_id).order_by(User.full_name)
+    ).all()
+    return render_template("admin/home.html", users=users, role_labels=ROLE_LABELS, invite=invite)
 
 
 @bp.route("/")
 def home():
-    """Accounts and roles."""
-    users = db.session.scalars(select(User).order_by(User.full_name)).all()
-    return render_template("admin/home.html", users=users, role_labels=ROLE_LABELS)
+    """Accounts and roles, and the invitation form."""
+    return render_home(InviteForm())
+
+
+@bp.route("/comptes/inviter", methods=["POST"])
+def invite():
+    """Create an account without password and e-mail it an invitation link."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.full_name.data, form.roles.data, territory=current_user.territory)
+        except AccountError as error:
+            form.email.errors.append(str(error).capitalize() + ".")
+        else:
+            send_invitation(user)
+            db.session.commit()
+            flash(f"Invitation envoyée à {user.email}.", "success")
+            return redirect(url_for("admin.home"))
+    return render_home(form), 400
+
+
+@bp.route("/comptes/<int:user_id>", methods=["GET", "POST"])
+def account(user_id: int):
+    """Change an account's roles and whether it may log in."""
+    user = territory_user(user_id)
+    form = AccountForm()
+    if not form.is_submitted():
+        form.roles.data = user.role_names
+        form.active.data = user.active
+    if form.validate_on_submit():
+        if user.id == current_user.id and ("admin" not in form.roles.data or not form.active.data):
+            form.roles.errors.append("Vous ne pouvez pas retirer votre propre accès à l'administration.")
+        else:
+            before = {"roles": user.role_names, "active": user.active}
+            user.roles = [UserRole(role=role) for role in form.roles.data]
+            user.active = form.active.data
+            audit.record(
+                "user.update", "user", user.id, before=before, after={"roles": form.roles.data, "active": user.active}
+            )
+            db.session.commit()
+            flash(f"Compte de {user.full_name} mis à jour.", "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/account.html", user=user, form=form)
