@@ -1,0 +1,206 @@
+# ruff: noqa: F811 — `smtp_server` is a fixture imported from test_feeds_support and used as an argument
+"""The scheduler: its jobs send the right e-mails once, and two processes never run the same job twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time as clock
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from sched import jobs
+from sched.extensions import db
+from sched.models import AvailabilityAnswer, JobRun, OutboxEmail, Shift, utcnow
+from sched.scheduler import JOBS, build_scheduler
+from sched.services import outbox
+from tests.web.test_feeds_support import (
+    PARIS,
+    add_gp,
+    make_period,
+    publish_version,
+    second_site,
+    smtp_server,  # noqa: F401 (a fixture)
+    text_of,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def job_app(app):
+    jobs.use_app(app)
+    yield app
+    jobs.use_app(None)
+
+
+def tomorrow():
+    return (utcnow().astimezone(PARIS) + timedelta(days=1)).date()
+
+
+def test_list_jobs_prints_every_job_and_its_next_run(runner):
+    result = runner.invoke(args=["scheduler", "--list-jobs"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert [line.split()[0] for line in lines] == [spec.id for spec in JOBS]
+    regulators = next(line for line in lines if line.startswith("regulators-list"))
+    assert "chaque jour à 17:00" in regulators and "17:00:00 CE" in regulators
+
+
+def test_scheduler_is_in_paris_time_with_explicit_ids_and_grace():
+    scheduler = build_scheduler()
+    assert str(scheduler.timezone) == "Europe/Paris"
+    by_id = {job.id: job for job in scheduler.get_jobs()}
+    assert set(by_id) == {
+        "outbox",
+        "run-queued-solves",
+        "availability-reminders",
+        "close-collection",
+        "shift-reminders",
+        "regulators-list",
+        "cleanup-job-runs",
+    }
+    assert all(job.misfire_grace_time and job.coalesce and job.max_instances == 1 for job in by_id.values())
+    fire = by_id["regulators-list"].trigger.get_next_fire_time(None, datetime(2027, 7, 1, 18, tzinfo=PARIS))
+    assert fire == datetime(2027, 7, 2, 17, tzinfo=PARIS)
+
+
+def test_reminders_go_only_to_those_who_have_not_answered_and_only_once(job_app, smtp_server, territory):
+    answered, silent = add_gp(territory, 1), add_gp(territory, 2)
+    period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
+    period.created_at = utcnow() - timedelta(days=10)
+    period.deadline = utcnow() + timedelta(hours=30)
+    db.session.add(AvailabilityAnswer(gp_id=answered.id, period_id=period.id))
+    db.session.commit()
+    assert jobs.availability_reminders() == 1
+    assert jobs.availability_reminders() == 0, "the 48 h reminder is sent once"
+    jobs.flush_outbox()
+    assert [m["To"] for m in smtp_server.messages] == [silent.user.email]
+    assert "Plus que 48 heures pour répondre." in text_of(smtp_server.messages[0])
+
+
+def test_halfway_reminder(job_app, smtp_server, territory):
+    add_gp(territory, 1)
+    period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
+    period.created_at = utcnow() - timedelta(days=6)
+    period.deadline = utcnow() + timedelta(days=5)
+    db.session.commit()
+    assert jobs.availability_reminders() == 1
+    jobs.flush_outbox()
+    assert "La moitié du délai de réponse est passée." in text_of(smtp_server.messages[0])
+
+
+def test_closing_tells_the_coordination_the_answer_rate(job_app, smtp_server, territory):
+    territory.coordination_email = "coordination@test.fr"
+    gps = [add_gp(territory, n) for n in (1, 2, 3, 4)]
+    period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
+    period.deadline = utcnow() - timedelta(minutes=1)
+    db.session.add(AvailabilityAnswer(gp_id=gps[0].id, period_id=period.id))
+    db.session.commit()
+    assert jobs.close_collection() == 1
+    assert jobs.close_collection() == 0
+    jobs.flush_outbox()
+    (message,) = smtp_server.to("coordination@test.fr")
+    assert message["Subject"] == f"Recueil clos : {period.name} (25 % de réponses)"
+    assert "1 médecin(s) sur 4" in text_of(message)
+
+
+def test_shift_reminder_the_day_before(job_app, smtp_server, territory):
+    gp, other = add_gp(territory, 1), add_gp(territory, 2)
+    period = make_period(territory, tomorrow(), 2)
+    publish_version(period, [(period.shifts[0], gp), (period.shifts[1], other)])
+    assert jobs.shift_reminders() == 1
+    assert jobs.shift_reminders() == 0
+    jobs.flush_outbox()
+    (message,) = smtp_server.messages
+    assert message["To"] == gp.user.email
+    assert "vous êtes de garde demain" in text_of(message) and "de 18:00 à 20:00" in text_of(message)
+    assert "1 place d'Armes, 57000 Metz" in text_of(message)
+
+
+def test_regulators_get_tomorrows_list_at_17(job_app, smtp_server, territory):
+    territory.regulators_email = "regulation@test.fr"
+    gp = add_gp(territory, 1)
+    period = make_period(territory, tomorrow(), 1)
+    north = second_site(territory)
+    day = tomorrow()
+    uncovered = Shift(
+        period=period,
+        site_id=north.id,
+        date=day,
+        start_time=time(18),
+        end_time=time(20),
+        starts_at=datetime.combine(day, time(18), tzinfo=PARIS),
+        ends_at=datetime.combine(day, time(20), tzinfo=PARIS),
+    )
+    db.session.add(uncovered)
+    db.session.commit()
+    publish_version(period, [(period.shifts[0], gp)])
+    assert jobs.regulators_list() == 1
+    assert jobs.regulators_list() == 0
+    jobs.flush_outbox()
+    (message,) = smtp_server.to("regulation@test.fr")
+    body = text_of(message)
+    assert message["Subject"].startswith("Gardes SNP du ")
+    assert "Cabinet de garde Test" in body and "03 87 00 00 00" in body and "Docteur Numéro 1" in body
+    assert "Cabinet de garde Nord" in body and "garde non pourvue" in body
+    assert "18:00 – 20:00" in body
+
+
+def test_outbox_job_keeps_messages_when_smtp_is_down(job_app, territory):
+    from sched.services.mail import queue_email
+    from tests.web.test_feeds_support import free_port
+
+    job_app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
+    queue_email("a@test.fr", "Sujet", "Texte")
+    db.session.commit()
+    assert jobs.flush_outbox() == 0
+    assert db.session.scalar(select(OutboxEmail.attempts)) == 1
+    assert len(outbox.pending()) == 1
+
+
+def test_solve_job_skips_when_the_solving_module_is_missing(job_app, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sched.services.solving", None)  # as before that module existed
+    assert jobs.run_queued_solves() is None
+    assert db.session.scalar(select(func.count(JobRun.id))) == 0
+
+
+WORKER = """
+import sys, time
+from sched import create_app
+from sched import jobs
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x", "SCHEDULER_ENABLED": False,
+                  "BASE_URL": "http://localhost"})
+jobs.use_app(app)
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+print(jobs.regulators_list(), jobs.shift_reminders())
+"""
+
+
+def test_two_scheduler_processes_never_run_the_same_job_twice(app, territory):
+    territory.regulators_email = "regulation@test.fr"
+    gp = add_gp(territory, 1)
+    period = make_period(territory, tomorrow(), 1)
+    publish_version(period, [(period.shifts[0], gp)])
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    start = clock.time() + 6  # both processes imported and waiting: they fire at the same instant
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, url, str(start)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [w.communicate(timeout=120) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [err[-2000:] for _, err in results]
+    outputs = sorted(out.split()[-2:] for out, _ in results)
+    assert outputs == [["0", "0"], ["1", "1"]], outputs
+    db.session.expire_all()
+    kinds = db.session.scalars(select(OutboxEmail.kind).order_by(OutboxEmail.kind)).all()
+    assert kinds == ["regulators_list", "shift_reminder"]
