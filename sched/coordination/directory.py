@@ -71,8 +71,8 @@ def gp_import():
     try:
         rows = service.parse(text, current_user.territory)
     except service.DirectoryError as error:
-        flash(str(error), "error")
-        return redirect(url_for("coordination.directory"))
+        form.file.errors = [str(error)]
+        return page(invite_form(), form, status=422)
     if form.confirm.data == "1":
         try:
             count = service.import_rows(current_user.territory, rows)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 import solver
@@ -192,9 +194,18 @@ def check_version(period: Period, version: RosterVersion) -> Any:
     return solver.check(problem, roster_solution(version))
 
 
+def chosen_engine() -> str | None:
+    """The engine named by the SOLVER_ENGINE setting (or SNP_SOLVER_ENGINE), else None: the solver's default."""
+    return (current_app.config.get("SOLVER_ENGINE") if has_app_context() else None) or os.environ.get(
+        "SNP_SOLVER_ENGINE"
+    )
+
+
 def solve_period(period: Period, draft: RosterVersion | None = None, **options: Any) -> tuple[dict, dict]:
     """Export, solve and check: (problem, solution). The solver's score is verified by the checker."""
     problem = problem_from_db(period, draft)
+    if "engine" not in options and (engine := chosen_engine()):
+        options["engine"] = engine
     solution = solver.solve(problem, **options)
     if solution.get("status") in ("optimal", "feasible"):
         report = solver.check(problem, solution)

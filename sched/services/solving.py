@@ -122,12 +122,6 @@ def store_result(period: Period, problem: dict, solution: dict, user: User | Non
     return version
 
 
-def engine_option() -> dict[str, str]:
-    """The engine named by the SOLVER_ENGINE setting, else the solver's default."""
-    engine = current_app.config.get("SOLVER_ENGINE")
-    return {"engine": engine} if engine else {}
-
-
 def run_request(request_id: int) -> None:
     """Run one claimed request in its own transaction; failures are stored on the request."""
     from sched.services.review import namer
@@ -146,7 +140,6 @@ def run_request(request_id: int) -> None:
             time_limit=request.time_limit_s,
             workers=current_app.config.get("SOLVER_WORKERS", 2),
             progress=callback,
-            **engine_option(),
         )
         if solution.get("status") not in ("optimal", "feasible"):
             raise SolveRefused(failure_message(solution, namer(period)))

@@ -29,12 +29,6 @@ RPPS = ["10000000008", "10000000016", "10000000024", "10000000032", "10000000040
 
 
 @pytest.fixture
-def app_config(app_config):
-    # HiGHS while the CP-SAT engine misreports max_load on some problems (reported to the solver's author).
-    return {**app_config, "SOLVER_ENGINE": "highs"}
-
-
-@pytest.fixture
 def setup(territory):
     """One site with weekday 18–20 h (min 1, target 2) and Saturday templates, and six GPs."""
     site = territory.sites[0]
