@@ -117,6 +117,12 @@ def values_for(ctx: Context, pairs: list[Pair]) -> list[int]:
     return values
 
 
+def canonical(ctx: Context, values: list[int]) -> list[int]:
+    """The same roster with its auxiliaries at their tightest (e.g. max_load equal to the real largest load),
+    so a stage's reported value is the checker's value even when that rank was not being minimised."""
+    return values_for(ctx, [pair for pair, v in ctx.model.x.items() if values[v] > 0])
+
+
 def eligible_pairs(problem: Problem) -> list[Pair]:
     """Hard rule 2 as a domain: only pairs the GP may take get a variable at all."""
     pairs = []

@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from solver.engines.base import EngineResult, StageResult, Tracker, pairs_from, stage_results, with_constants
 from solver.engines.greedy import greedy_roster
 from solver.engines.lp import lp_bound
-from solver.formulation import Context, Terms, build, values_for
+from solver.formulation import Context, Terms, build, canonical, values_for
 from solver.model import Problem
 from solver.params import SolveParams
 from solver.stages import Stage, plan
@@ -60,6 +60,14 @@ class _Engine:
         self.cp.add(self.expr(terms) <= hi)
         self.fixed.append((terms, hi))
 
+    def fix_keys(self, keys: tuple[str, ...]) -> None:
+        """Keep each rank of a finished stage at its value: one sparse row per rank, kinder to the LP than the
+        combined row, and the same set of rosters once the stage is proven."""
+        assert self.values is not None
+        for key in keys:
+            objective = self.ctx.model.objectives[key]
+            self.fix(objective.terms, self.ctx.model.value(key, self.values) - objective.constant)
+
     def run(self, name: str, terms: Terms | None, cap: tuple[Terms, int] | None = None) -> tuple[int, float]:
         """Solve (minimise `terms`, or just find a roster) from the current roster; return status and bound."""
         cp = self.cp
@@ -83,7 +91,7 @@ class _Engine:
         self.tracker.start_stage()
         status = solver.solve(cp, _Progress(self.tracker, name) if terms is not None else None)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.values = [int(solver.value(v)) for v in self.vars]
+            self.values = canonical(self.ctx, [int(solver.value(v)) for v in self.vars])
         bound = solver.best_objective_bound if terms is not None else math.nan
         return status, bound
 
@@ -97,8 +105,46 @@ class _Engine:
         done = status == cp_model.OPTIMAL
         bound = value if done else min(value, math.ceil(raw_bound - 1e-6))
         self.params.report(stage.name, value, bound, "proven" if done else "time limit")
-        self.fix(stage.terms, value)
+        self.fix_keys(stage.keys)
         return stage_results(self.ctx.model, stage, self.values, bound, done, self.params.elapsed() - started)
+
+    def _max_load(self) -> int:
+        """The roster's real max load (the variable itself may sit above it while it is not minimised)."""
+        assert self.values is not None
+        loads = {g.id: g.history_minutes for g in self.ctx.problem.gps}
+        for (gp, sid), v in self.ctx.model.x.items():
+            if self.values[v]:
+                loads[gp] += self.ctx.problem.shift(sid).minutes
+        return max(loads.values())
+
+    def _overflow(self, cap: int) -> Terms:
+        """The load_sq steps that lie above `cap`: their sum is the total excess, in shift-units."""
+        out: Terms = {}
+        for g in self.ctx.problem.gps:
+            allowed = max(0, (cap - g.history_minutes) // self.ctx.unit)
+            out.update(dict.fromkeys(self.ctx.steps.get(g.id, [])[allowed:], 1))
+        return out
+
+    def replay(self, hint: list[int]) -> bool:
+        """Re-find a roster with every rank at its proven value, single-threaded, from a fixed hint.
+
+        Parallel search picks one of many optimal rosters by thread timing; this last solve depends only on
+        the model, the hint and the seed, so the same problem, seed and workers give the same roster.
+        """
+        cp = self.cp.clone()
+        cp.clear_objective()
+        cp.clear_hints()
+        for var, value in zip(self.vars, hint, strict=True):
+            cp.add_hint(var, value)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, self.params.remaining())
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.params.seed
+        solver.parameters.linearization_level = 2
+        if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        self.values = canonical(self.ctx, [int(solver.value(v)) for v in self.vars])
+        return True
 
     def max_load(self, stage: Stage) -> list[StageResult]:
         """Rank 4 by candidates: the smallest possible value above the LP bound, as a cap, first."""
@@ -106,7 +152,7 @@ class _Engine:
         (top,) = stage.terms
         if self.values is None:
             return self.stage(stage)
-        incumbent = self.values[top]
+        incumbent = self.values[top] = self._max_load()
         low = lp_bound(model, stage.terms, self.fixed)
         if low is None:
             return self.stage(stage)
@@ -119,22 +165,33 @@ class _Engine:
                 for k in range(self.ctx.max_units(g.id) + 1)
             }
         )
-        proven = False
-        for value in (v for v in possible if floor <= v < incumbent):
-            status, _ = self.run(stage.name, None, cap=({top: 1}, value))
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                incumbent, proven = value, True
+        proven, best = False, list(self.values)
+        for value in possible:
+            if value < floor:
+                continue
+            if value >= incumbent:
+                proven = True  # every smaller possible value was proven infeasible (or is below the bound)
                 break
-            if status != cp_model.INFEASIBLE:
-                floor = value
+            # "Loads <= value?" as an optimisation, not a bare feasibility question: minimise the shift-units
+            # above the cap (the load_sq steps beyond it), so CP-SAT's LNS has a gradient from the current roster.
+            over = self._overflow(value)
+            status, _ = self.run(f"{stage.name}<={value}", over)
+            reached = self._max_load()
+            if reached < incumbent:  # a better roster even if the cap was missed
+                incumbent, best = reached, list(self.values)
+            if sum(self.values[v] for v in over) == 0:
+                proven = True
                 break
-            floor = value + 1
-        else:
-            proven = True
+            if status != cp_model.OPTIMAL:
+                floor = value  # timed out: the cap is neither reached nor refuted
+                break
+            floor = value + 1  # proven: no roster keeps every load within this cap
+        self.values = best
+        self.values[top] = incumbent
         assert self.values is not None
         self.tracker.incumbent(stage.name, incumbent, floor)
         self.params.report(stage.name, incumbent, incumbent if proven else floor, "proven" if proven else "time limit")
-        self.fix(stage.terms, incumbent)
+        self.fix_keys(stage.keys)
         bound = incumbent if proven else floor
         return stage_results(model, stage, self.values, bound, proven, self.params.elapsed() - started)
 
@@ -145,7 +202,8 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
     engine = _Engine(ctx, params)
     # A greedy roster (milliseconds) as the first hint: CP-SAT's own first solutions are far worse, and
     # improving them by LNS took most of the first stage's time (quarter: 7.8 s -> see docs/solver.md).
-    engine.values = values_for(ctx, greedy_roster(problem, SolveParams(time_limit=min(5.0, params.remaining()))))
+    first = values_for(ctx, greedy_roster(problem, SolveParams(time_limit=min(5.0, params.remaining()))))
+    engine.values = list(first)
     results: list[StageResult] = []
     stages = plan(ctx.model)
     for stage in stages:
@@ -155,6 +213,9 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
         if not found:
             break
         results.extend(found)
-    pairs = None if engine.values is None else pairs_from(ctx, engine.values)
     finished = len(results) == sum(len(s.keys) for s in stages) and all(r.proven for r in results)
-    return EngineResult(pairs, finished, with_constants(ctx.model, results), engine.tracker.last_change)
+    replayed = finished and params.workers > 1 and engine.replay(first)
+    pairs = None if engine.values is None else pairs_from(ctx, engine.values)
+    result = EngineResult(pairs, finished, with_constants(ctx.model, results), engine.tracker.last_change)
+    result.extra["replayed"] = replayed
+    return result

@@ -12,7 +12,7 @@ import highspy
 import numpy as np
 
 from solver.engines.base import EngineResult, StageResult, Tracker, pairs_from, stage_results, with_constants
-from solver.formulation import LinearModel, build
+from solver.formulation import LinearModel, build, canonical
 from solver.model import Problem
 from solver.params import SolveParams
 from solver.stages import plan
@@ -92,15 +92,19 @@ def solve_highs(problem: Problem, params: SolveParams) -> EngineResult:
         if info.primal_solution_status != 2:  # 2 = a feasible solution is known
             proven = False
             break
-        values = [int(round(v)) for v in h.getSolution().col_value]
+        values = canonical(ctx, [int(round(v)) for v in h.getSolution().col_value])
         combined = sum(c * values[v] for v, c in stage.terms.items())
         done = status == highspy.HighsModelStatus.kOptimal
         proven &= done
         bound = combined if done else min(combined, math.ceil(info.mip_dual_bound - 1e-6))
         params.report(stage.name, combined, bound, "proven" if done else "time limit")
         results.extend(stage_results(model, stage, values, bound, done, params.elapsed() - started))
-        idx = np.array(list(stage.terms), dtype=np.int32)
-        h.addRow(-highspy.kHighsInf, float(combined), len(idx), idx, np.array(list(stage.terms.values()), dtype=float))
+        # Keep each rank of the stage at its value: one sparse row per rank, as in the CP-SAT engine.
+        for key in stage.keys:
+            objective = model.objectives[key]
+            idx = np.array(list(objective.terms), dtype=np.int32)
+            hi = float(model.value(key, values) - objective.constant)
+            h.addRow(-highspy.kHighsInf, hi, len(idx), idx, np.array(list(objective.terms.values()), dtype=float))
     pairs = None if values is None else pairs_from(ctx, values)
     finished = len({r.key for r in results}) == sum(len(s.keys) for s in stages)
     return EngineResult(pairs, proven and finished, with_constants(model, results), tracker.last_change)
