@@ -2,48 +2,67 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import g, jsonify, request
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, select
 
 from sched.extensions import db
-from sched.models import ApiToken, User, utcnow
+from sched.models import ApiToken, User, UserRole, utcnow
 from sched.services.tokens import hash_secret
+
+
+class TokenOwner(NamedTuple):
+    """Who a valid token speaks for; load the User itself only to write (see `owner()`)."""
+
+    id: int
+    territory_id: int | None
+    is_regulator: bool
 
 
 def json_error(message: str, status: int, **extra):
     return jsonify(error=message, status=status, **extra), status
 
 
-def token_user() -> User | None:
-    """The user of the request's `Authorization: Bearer` token, if it is valid and not revoked."""
+def token_owner() -> TokenOwner | None:
+    """The owner of the request's `Authorization: Bearer` token if it is valid, not revoked, account active.
+
+    One query of plain columns: every API read pays for it, so no ORM objects are built here.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    token = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == hash_secret(raw.strip()), ApiToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.active:
+    is_regulator = exists().where(UserRole.user_id == User.id, UserRole.role == "regulator")
+    row = db.session.execute(
+        select(ApiToken.id, ApiToken.last_used_at, User.id, User.territory_id, is_regulator)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_secret(raw.strip()), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).one_or_none()
+    if row is None:
         return None
+    token_id, last_used_at, user_id, territory_id, regulator = row
     now = utcnow()
     # Written at most once a minute so a busy client does not turn every read into a write.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        db.session.get(ApiToken, token_id).last_used_at = now
         db.session.commit()
-    return token.user
+    return TokenOwner(user_id, territory_id, bool(regulator))
+
+
+def owner() -> User:
+    """The token's account as a User, for writes (booked_by, audit actor)."""
+    return db.session.get(User, g.api_user.id)
 
 
 def require_regulator_token():
     """before_request: 401 without a valid token, 403 when its owner is not a regulator."""
-    user = token_user()
+    user = token_owner()
     if user is None:
         response = json_error("Jeton d'accès manquant, invalide ou révoqué.", 401)
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="snp"'
         return response
-    if not user.has_role("regulator") or user.territory_id is None:
+    if not user.is_regulator or user.territory_id is None:
         return json_error("Ce jeton n'appartient pas à un compte de régulation.", 403)
     g.api_user = user
     return None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from sched.api import bp
-from sched.api.auth import json_error
+from sched.api.auth import json_error, owner
 from sched.extensions import db
 from sched.i18n import local, zone
 from sched.models import utcnow
@@ -19,8 +20,20 @@ def iso(instant: datetime) -> str:
     return local(instant).isoformat()
 
 
-def slot_json(slot: slots.SlotView) -> dict:
-    data = {"id": slot.id, "start": iso(slot.starts_at), "end": iso(slot.ends_at), "status": slot.status}
+class LocalISO(dict):
+    """iso() memoised for one rendering: a day's 400 créneaux share a few dozen instants."""
+
+    def __missing__(self, instant: datetime) -> str:
+        self[instant] = value = instant.astimezone(self.tz).isoformat()
+        return value
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tz = zone()
+
+
+def slot_json(slot: slots.SlotView, iso: LocalISO) -> dict:
+    data = {"id": slot.id, "start": iso[slot.starts_at], "end": iso[slot.ends_at], "status": slot.status}
     if slot.status == "booked":
         data["booking"] = {
             "id": slot.booking_id,
@@ -32,9 +45,10 @@ def slot_json(slot: slots.SlotView) -> dict:
 
 
 def daily_json(daily: slots.DailyList) -> dict:
+    iso = LocalISO()
     return {
         "date": daily.day.isoformat(),
-        "generated_at": iso(daily.now),
+        "generated_at": iso[daily.now],
         "free_slots": daily.free_count,
         "next_open_day": daily.next_open_day.isoformat() if daily.next_open_day else None,
         "sites": [
@@ -46,14 +60,14 @@ def daily_json(daily: slots.DailyList) -> dict:
                 "shifts": [
                     {
                         "id": shift.id,
-                        "start": iso(shift.starts_at),
-                        "end": iso(shift.ends_at),
+                        "start": iso[shift.starts_at],
+                        "end": iso[shift.ends_at],
                         "gps": [
                             {
                                 "id": column.gp_id,
                                 "name": column.name,
                                 "removed": column.gp_id is None,
-                                "slots": [slot_json(slot) for slot in column.slots],
+                                "slots": [slot_json(slot, iso) for slot in column.slots],
                             }
                             for column in shift.gps
                         ],
@@ -74,7 +88,10 @@ def daily():
         day = date.fromisoformat(raw) if raw else utcnow().astimezone(zone()).date()
     except ValueError:
         return json_error("Paramètre date invalide : attendu AAAA-MM-JJ.", 400)
-    return jsonify(daily_json(slots.daily_list(g.api_user.territory_id, day)))
+    body = slots.cached_render(
+        "json", g.api_user.territory_id, day, lambda daily: json.dumps(daily_json(daily), ensure_ascii=False)
+    )
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.post("/bookings")
@@ -87,9 +104,7 @@ def create_booking():
     if not isinstance(slot_id, int) or isinstance(slot_id, bool):
         return json_error("slot_id doit être un entier.", 422, field="slot_id")
     try:
-        booking = slots.book(
-            slot_id, g.api_user, body.get("regulation_ref"), body.get("initials"), body.get("age_band")
-        )
+        booking = slots.book(slot_id, owner(), body.get("regulation_ref"), body.get("initials"), body.get("age_band"))
     except slots.BookingError as error:
         db.session.rollback()
         extra = {"field": error.field} if error.field else {}
@@ -117,7 +132,7 @@ def delete_booking(booking_id: int):
     body = request.get_json(silent=True) or {}
     reason = body.get("reason") if isinstance(body, dict) else None
     try:
-        slots.cancel(booking, g.api_user, reason or "Annulée par le logiciel de régulation")
+        slots.cancel(booking, owner(), reason or "Annulée par le logiciel de régulation")
     except slots.BookingError as error:
         db.session.rollback()
         return json_error(error.message, error.status)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from sched.extensions import db
 from sched.i18n import time_fr, zone
@@ -30,13 +31,16 @@ def requested_day() -> tuple[date, bool]:
         return today(), False
 
 
-def list_context(day: date) -> dict:
-    return {
-        "daily": slots.daily_list(current_user.territory_id, day),
-        "today": today(),
-        "age_labels": AGE_BAND_LABELS,
-        "removed_gp": slots.REMOVED_GP,
-    }
+def list_html(day: date) -> tuple[str, slots.DailyList]:
+    """The list's HTML (shared by every regulator of the territory, see slots.cached_render) and its data."""
+
+    def render(daily: slots.DailyList) -> tuple[str, slots.DailyList]:
+        html = render_template(
+            "regulation/_list.html", daily=daily, age_labels=AGE_BAND_LABELS, removed_gp=slots.REMOVED_GP
+        )
+        return Markup(html), daily
+
+    return slots.cached_render("html", current_user.territory_id, day, render)
 
 
 @bp.route("/")
@@ -45,7 +49,15 @@ def home():
     day, valid = requested_day()
     if not valid:
         flash("Date invalide : voici la liste d'aujourd'hui.", "error")
-    return render_template("regulation/home.html", day=day, tomorrow=today() + timedelta(days=1), **list_context(day))
+    html, daily = list_html(day)
+    return render_template(
+        "regulation/home.html",
+        day=day,
+        today=today(),
+        tomorrow=today() + timedelta(days=1),
+        daily=daily,
+        list_html=html,
+    )
 
 
 @bp.route("/liste")
@@ -54,7 +66,7 @@ def fragment():
     day, valid = requested_day()
     if not valid:
         abort(400)
-    return render_template("regulation/_list.html", **list_context(day))
+    return list_html(day)[0]
 
 
 def slot_or_404(slot_id: int):

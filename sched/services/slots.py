@@ -8,9 +8,13 @@ its start has passed (a consultation cannot be given in a créneau already begun
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +42,7 @@ SLOT_PAST = "Ce créneau est déjà commencé ou passé : il ne peut plus être 
 REMOVED_GP = "Médecin retiré du planning — contacter la coordination"
 REF_PATTERN = re.compile(r"^[A-Za-z0-9/-]{1,40}$")
 INITIALS_PATTERN = re.compile(r"^[A-Z]{1,4}$")
+T = TypeVar("T")
 
 
 class BookingError(Exception):
@@ -192,6 +197,40 @@ def daily_list(territory_id: int, day: date, now: datetime | None = None) -> Dai
     for shift in shifts.values():
         shift.gps = [c for c in shift.gps if c.slots or c.gp_id is not None]
     return DailyList(day, now, [s for s in sites.values() if any(sh.gps for sh in s.shifts)])
+
+
+def fingerprint() -> tuple:
+    """Changes whenever a booking is made or cancelled or a planning is published: one small query."""
+    return db.session.execute(
+        select(
+            select(func.max(SlotBooking.id)).scalar_subquery(),
+            select(func.count(SlotBooking.cancelled_at)).scalar_subquery(),
+            select(func.max(RosterVersion.published_at)).scalar_subquery(),
+        )
+    ).one()
+
+
+_rendered: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def cached_render(kind: str, territory_id: int, day: date, render: Callable[[DailyList], T]) -> T:
+    """render(daily_list(...)), reused by this process while nothing was booked, cancelled or published.
+
+    Every regulator of a territory sees the same list, so the rendering (not the page around it, which holds
+    the user's name and CSRF token) is shared. The key holds the current minute: « past » créneaux and
+    « Mis à jour à » stay right, and other edits (a site's phone…) show within a minute.
+    """
+    now = utcnow()
+    key = (kind, current_app.name, str(db.engine.url), territory_id, day, now.replace(second=0, microsecond=0))
+    key += tuple(fingerprint())
+    if key in _rendered:
+        _rendered.move_to_end(key)
+        return _rendered[key]
+    value = render(daily_list(territory_id, day, now))
+    _rendered[key] = value
+    while len(_rendered) > 64:
+        _rendered.popitem(last=False)
+    return value
 
 
 def next_open_day(territory_id: int, after: date) -> date | None:

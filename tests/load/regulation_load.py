@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import http.cookiejar
 import os
 import re
 import secrets
@@ -25,12 +26,14 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "charge-regulation-2027"
+USER_AGENT = "snp-regulation-load/1"
 
 
 def build_database(url: str, instance: Path) -> tuple[str, str]:
@@ -91,23 +94,18 @@ def wait_for(port: int, seconds: float = 30) -> None:
 
 
 def login(port: int) -> str:
-    """Log in through the form (CSRF on) and return the session cookie."""
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("GET", "/connexion")
-    response = conn.getresponse()
-    html = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    body = urlencode({"csrf_token": token.group(1), "email": "regulation@charge.test", "password": PASSWORD})
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-    conn.request("POST", "/connexion", body=body, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    if response.status != 302:
-        raise SystemExit(f"login failed: {response.status}")
-    return response.getheader("Set-Cookie", "").split(";")[0]
+    """Log in through the form (CSRF on) and return the Cookie header of the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]  # strong session protection binds the session to it
+    base = f"http://127.0.0.1:{port}"
+    html = opener.open(f"{base}/connexion").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    body = urlencode({"csrf_token": token, "email": "regulation@charge.test", "password": PASSWORD}).encode()
+    landing = opener.open(f"{base}/connexion", data=body)
+    if not landing.url.endswith("/regulation/"):
+        raise SystemExit(f"login failed: landed on {landing.url}")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def run(port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float) -> dict:
@@ -126,7 +124,7 @@ def run(port: int, path: str, headers: dict, clients: int, total: int, max_secon
                 remaining[0] -= 1
             start = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request("GET", path, headers={"User-Agent": USER_AGENT, **headers})
                 response = conn.getresponse()
                 response.read()
                 status = response.status

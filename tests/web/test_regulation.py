@@ -178,3 +178,17 @@ def test_other_territorys_slots_are_not_found(client, regulator, app):
     assert "Cabinet lointain" not in client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
     assert client.get(f"/regulation/creneaux/{slot.id}/reserver").status_code == 404
     assert client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "Z"}).status_code == 404
+
+
+def test_list_shown_again_after_booking_and_cancelling_is_never_stale(client, regulator, tomorrow_day):
+    """The rendered list is shared between requests: a booking or a cancellation must show at once."""
+    day, _, gps = tomorrow_day
+    url = f"/regulation/liste?date={day.isoformat()}"
+    assert client.get(url).get_data(as_text=True).count('class="slot free"') == 12
+    slot = slots_of(gps[0].id)[0]
+    client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "FRESH-1"})
+    assert "dossier n° FRESH-1" in client.get(url).get_data(as_text=True)
+    booking = db.session.scalar(select(SlotBooking))
+    client.post(f"/regulation/reservations/{booking.id}/annuler", data={"reason": "Erreur de saisie"})
+    html = client.get(url).get_data(as_text=True)
+    assert "FRESH-1" not in html and html.count('class="slot free"') == 12
