@@ -29,7 +29,13 @@ def territory_sites() -> list[Site]:
 
 def defaults_form(formdata=None) -> DefaultsForm:
     gp = current_user.gp
-    form = DefaultsForm(formdata=formdata, obj=gp, data={"sites": [s.id for s in gp.sites]} if gp else None)
+    data = {
+        "max_shifts": gp.max_shifts,
+        "max_per_week": gp.max_per_week,
+        "max_saturdays": gp.max_saturdays,
+        "sites": [site.id for site in gp.sites],
+    }
+    form = DefaultsForm(formdata=formdata, data=data)
     form.sites.choices = [(site.id, site.name) for site in territory_sites()]
     return form
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from sched.auth.passwords import verify_password
@@ -57,6 +59,9 @@ def test_default_limits_and_sites(client, login_as, territory):
     db.session.commit()
     html = client.get("/gp/profil").get_data(as_text=True)
     assert "Cabinet de garde Nord" in html and "Ailleurs" not in html
+    home = next(site for site in territory.sites if site.name == "Cabinet de garde Test")
+    assert re.search(rf'checked[^>]*value="{home.id}"|value="{home.id}"[^>]*checked', html)
+    assert not re.search(rf'value="{second.id}"[^>]*checked|checked[^>]*value="{second.id}"', html)
 
     data = {"max_shifts": "6", "max_per_week": "", "max_saturdays": "1", "sites": [str(second.id)]}
     assert client.post("/gp/profil/preferences", data=data).status_code == 302
