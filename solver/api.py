@@ -58,6 +58,7 @@ def solve(
     stats["wall_time_s"] = round(params.elapsed(), 3)
     stats["time_to_best_s"] = round(result.time_to_best, 3)
     stats["stages"] = [s.as_dict() for s in result.stages]
+    stats.update(result.extra)
     if result.pairs is None:
         doc = solution_document(problem, "unknown", [], None, stats)
         doc["score"] = check(problem, doc).score

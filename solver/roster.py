@@ -14,8 +14,9 @@ from solver.model import Pair, Problem, Shift
 class Roster:
     """Assignments with per-GP counters, so `blockers` answers in time proportional to the GP's shifts."""
 
-    def __init__(self, problem: Problem, pairs: list[Pair] | None = None) -> None:
+    def __init__(self, problem: Problem, pairs: list[Pair] | None = None, cap: int | None = None) -> None:
         self.problem = problem
+        self.cap = cap  # an optional ceiling on every GP's load (used to test a max_load value)
         self.eligible = set(eligible_pairs(problem))
         self.on_shift: dict[str, set[str]] = defaultdict(set)
         self.of_gp: dict[str, set[str]] = defaultdict(set)
@@ -76,6 +77,8 @@ class Roster:
             out.append("max_per_week")
         if s.saturday and g.max_saturdays is not None and self.saturdays[gp] >= g.max_saturdays:
             out.append("max_saturdays")
+        if self.cap is not None and self.load[gp] + s.minutes > self.cap:
+            out.append("cap")
         for rule, other in self.clashes(gp, s):
             if rule not in out:
                 out.append(rule)

@@ -49,8 +49,11 @@ class _Engine:
             lo = cp_model.INT_MIN if row.lo is None else row.lo
             hi = cp_model.INT_MAX if row.hi is None else row.hi
             self.cp.add_linear_constraint(self.expr(row.terms), lo, hi)
+        # The hard rules alone, before any rank is fixed: the max_load caps are tested on a copy of it.
+        self.base = self.cp.clone()
         self.fixed: list[tuple[Terms, int]] = []
         self.values: list[int] | None = None
+        self.coverage: tuple[Terms, int, bool] | None = None
 
     def expr(self, terms: Terms) -> cp_model.LinearExprT:
         return cp_model.LinearExpr.weighted_sum([self.vars[i] for i in terms], list(terms.values()))
@@ -68,6 +71,15 @@ class _Engine:
             objective = self.ctx.model.objectives[key]
             self.fix(objective.terms, self.ctx.model.value(key, self.values) - objective.constant)
 
+    def _solver(self) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, self.params.remaining())
+        solver.parameters.num_workers = max(1, self.params.workers)
+        solver.parameters.random_seed = self.params.seed
+        # The model is a network with side rows: its LP relaxation is strong, so let CP-SAT use all of it.
+        solver.parameters.linearization_level = 2
+        return solver
+
     def run(self, name: str, terms: Terms | None, cap: tuple[Terms, int] | None = None) -> tuple[int, float]:
         """Solve (minimise `terms`, or just find a roster) from the current roster; return status and bound."""
         cp = self.cp
@@ -82,12 +94,7 @@ class _Engine:
         if self.values is not None:
             for var, value in zip(self.vars, self.values, strict=True):
                 cp.add_hint(var, value)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.01, self.params.remaining())
-        solver.parameters.num_workers = max(1, self.params.workers)
-        solver.parameters.random_seed = self.params.seed
-        # The model is a network with side rows: its LP relaxation is strong, so let CP-SAT use all of it.
-        solver.parameters.linearization_level = 2
+        solver = self._solver()
         self.tracker.start_stage()
         status = solver.solve(cp, _Progress(self.tracker, name) if terms is not None else None)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -105,6 +112,8 @@ class _Engine:
         done = status == cp_model.OPTIMAL
         bound = value if done else min(value, math.ceil(raw_bound - 1e-6))
         self.params.report(stage.name, value, bound, "proven" if done else "time limit")
+        if self.coverage is None and "max_load" not in stage.keys:
+            self.coverage = (stage.terms, value, done)
         self.fix_keys(stage.keys)
         return stage_results(self.ctx.model, stage, self.values, bound, done, self.params.elapsed() - started)
 
@@ -117,13 +126,33 @@ class _Engine:
                 loads[gp] += self.ctx.problem.shift(sid).minutes
         return max(loads.values())
 
-    def _overflow(self, cap: int) -> Terms:
-        """The load_sq steps that lie above `cap`: their sum is the total excess, in shift-units."""
-        out: Terms = {}
-        for g in self.ctx.problem.gps:
-            allowed = max(0, (cap - g.history_minutes) // self.ctx.unit)
-            out.update(dict.fromkeys(self.ctx.steps.get(g.id, [])[allowed:], 1))
-        return out
+    def under_cap(self, name: str, top: int, cap: int) -> tuple[int, bool]:
+        """Can every load stay within `cap` while ranks 1–3 keep their optimum?
+
+        Asked as "maximise coverage with every load capped", from a greedy roster that respects the cap:
+        unlike a bare feasibility question, the coverage objective gives CP-SAT's search a direction, and its
+        LP bound refutes caps that are too low. Returns the status and whether the cap was met.
+        """
+        cp = self.base.clone()
+        cp.add(self.vars[top] <= cap)
+        terms, required, proven = self.coverage or ({}, 0, True)
+        if terms:
+            cp.minimize(self.expr(terms))
+            if proven:  # nothing beats the uncapped optimum: say so, and CP-SAT stops when it reaches it
+                cp.add(self.expr(terms) >= required)
+        hint = values_for(self.ctx, greedy_roster(self.ctx.problem, SolveParams(time_limit=5.0), cap=cap))
+        for var, value in zip(self.vars, hint, strict=True):
+            cp.add_hint(var, value)
+        solver = self._solver()
+        self.tracker.start_stage()
+        status = solver.solve(cp, _Progress(self.tracker, f"{name}<={cap}") if terms else None)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, False
+        values = canonical(self.ctx, [int(solver.value(v)) for v in self.vars])
+        if sum(c * values[v] for v, c in terms.items()) > required:
+            return status, False
+        self.values = values
+        return status, True
 
     def replay(self, hint: list[int]) -> bool:
         """Re-find a roster with every rank at its proven value, single-threaded, from a fixed hint.
@@ -136,11 +165,8 @@ class _Engine:
         cp.clear_hints()
         for var, value in zip(self.vars, hint, strict=True):
             cp.add_hint(var, value)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.01, self.params.remaining())
+        solver = self._solver()
         solver.parameters.num_workers = 1
-        solver.parameters.random_seed = self.params.seed
-        solver.parameters.linearization_level = 2
         if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         self.values = canonical(self.ctx, [int(solver.value(v)) for v in self.vars])
@@ -172,20 +198,17 @@ class _Engine:
             if value >= incumbent:
                 proven = True  # every smaller possible value was proven infeasible (or is below the bound)
                 break
-            # "Loads <= value?" as an optimisation, not a bare feasibility question: minimise the shift-units
-            # above the cap (the load_sq steps beyond it), so CP-SAT's LNS has a gradient from the current roster.
-            over = self._overflow(value)
-            status, _ = self.run(f"{stage.name}<={value}", over)
+            status, reached_cap = self.under_cap(stage.name, top, value)
             reached = self._max_load()
-            if reached < incumbent:  # a better roster even if the cap was missed
+            if reached < incumbent:
                 incumbent, best = reached, list(self.values)
-            if sum(self.values[v] for v in over) == 0:
+            if reached_cap:
                 proven = True
                 break
-            if status != cp_model.OPTIMAL:
+            if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                 floor = value  # timed out: the cap is neither reached nor refuted
                 break
-            floor = value + 1  # proven: no roster keeps every load within this cap
+            floor = value + 1  # proven: no roster keeps the ranks above and every load within this cap
         self.values = best
         self.values[top] = incumbent
         assert self.values is not None

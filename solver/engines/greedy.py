@@ -87,9 +87,9 @@ def _improve(r: Roster, by_shift: dict[str, list[str]], params: SolveParams) -> 
                     break
 
 
-def greedy_roster(problem: Problem, params: SolveParams) -> list[Pair]:
-    """The greedy roster (valid whenever the pins are)."""
-    r = Roster(problem)
+def greedy_roster(problem: Problem, params: SolveParams, cap: int | None = None) -> list[Pair]:
+    """The greedy roster (valid whenever the pins are); with `cap`, no GP's load goes above it (pins aside)."""
+    r = Roster(problem, cap=cap)
     by_shift: dict[str, list[str]] = {s.id: [] for s in problem.shifts}
     for g, sid in sorted(r.eligible):
         by_shift[sid].append(g)
