@@ -69,10 +69,14 @@ def solve_and_wait(page) -> None:
     page.get_by_text("Le planning est prêt.").wait_for(timeout=90000)
 
 
-def check_every_version(live_app) -> None:
+def check_versions(live_app, numbers: set[int]) -> None:
+    """Each version passes the checker against the problem exported when it was made (a withdrawal later
+    makes the GP unavailable, so an older version is checked right after it is stored)."""
     with live_app.app_context():
         period = db.session.scalar(select(Period).where(Period.name == PERIOD_NAME))
         for version in db.session.scalars(select(RosterVersion).where(RosterVersion.period_id == period.id)):
+            if version.number not in numbers:
+                continue
             report = scheduling.check_version(period, version)
             assert report.valid, (version.number, report.violations)
         db.session.remove()
@@ -126,7 +130,7 @@ def test_coordinator_month(page, live_server, live_app, worker):
     page.get_by_role("button", name="Publier la version 1").click()
     page.get_by_text("Planning publié, version 1.").wait_for()
     assert "planning publié, version 1" in page.content()
-    check_every_version(live_app)
+    check_versions(live_app, {1})
 
     # A GP withdraws after publication: recorded, re-solved with the published planning kept, then version 2.
     with live_app.app_context():
@@ -152,4 +156,4 @@ def test_coordinator_month(page, live_server, live_app, worker):
 
     page.goto(page.url.split("/versions")[0] + "/versions")
     assert page.get_by_role("link", name="Version 1", exact=True).count() == 1
-    check_every_version(live_app)
+    check_versions(live_app, {2})
