@@ -77,7 +77,10 @@ def test_gp_fills_tuesdays_saves_and_finds_it_after_reload(phone_page, live_serv
     page.get_by_label("Nombre maximum de gardes par semaine").fill("1")
     page.get_by_label("Commentaire pour la coordination de la CPTS").fill("Plutôt en début de mois.")
     assert no_horizontal_scroll(page)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "gp-answer-375.png"))
+    page.locator(".week").nth(1).scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gp-grid-375.png"))
     page.get_by_role("button", name="Enregistrer mes disponibilités").click()
 
     flash = page.locator(".flash-success").inner_text()
@@ -93,7 +96,7 @@ def test_gp_fills_tuesdays_saves_and_finds_it_after_reload(phone_page, live_serv
 
 @pytest.mark.e2e
 def test_gp_answers_with_the_keyboard_alone(page, live_server, live_app):
-    """Desktop with JavaScript on: Tab to a radio group, arrow to « Disponible », Enter saves."""
+    """Desktop with JavaScript on: arrow keys choose « Disponible », a fill applies in place, Enter saves."""
     period_id = collecting_period_id(live_app)
     log_in(page, live_server, GP_EMAIL)
     page.goto(f"{live_server.url}/gp/disponibilites/{period_id}")
@@ -105,11 +108,21 @@ def test_gp_answers_with_the_keyboard_alone(page, live_server, live_app):
     radio.focus()
     page.keyboard.press("ArrowRight")
     assert group.get_by_role("radio", name="Disponible", exact=True).is_checked()
+    # With JavaScript a weekly fill applies in place, still marked as not saved.
+    url = page.url
+    page.get_by_role("button", name="Tous les jeudis soir").click()
+    assert page.url == url and page.get_by_text("Pas encore enregistré.").is_visible()
+    thursdays = page.locator("fieldset[data-pattern='day-3-soir']")
+    assert thursdays.count() > 0
+    for i in range(thursdays.count()):
+        assert thursdays.nth(i).get_by_role("radio", name="Indisponible").is_checked() is False
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "gp-answer-1280.png"))
     page.get_by_label("Nombre maximum de gardes sur la période").focus()
     page.keyboard.press("Enter")  # Enter in a field saves (it does not trigger a quick fill)
     assert page.locator(".flash-success").inner_text().startswith("Disponibilités enregistrées le ")
     assert group.get_by_role("radio", name="Disponible", exact=True).is_checked()
+    assert page.locator("fieldset[data-pattern='day-3-soir'] input[value='unavailable']:checked").count() == 0
     page.goto(f"{live_server.url}/gp/")
     page.screenshot(path=str(SCREENSHOTS / "gp-home-1280.png"), full_page=True)
 

@@ -26,6 +26,7 @@ from sched.services.periods import generate_shifts
 from tests.conftest import make_user
 
 PARIS = ZoneInfo("Europe/Paris")
+PENDING_SHOWN = 'id="pending">'  # the « Pas encore enregistré » notice, not hidden
 
 
 def add_templates(site: Site) -> None:
@@ -80,6 +81,7 @@ def test_grid_groups_shifts_by_week_with_named_radio_groups(client, login_as, pe
         assert f'<label for="s{first.id}-' in html and label in html
     assert "Tous les mardis soir" in html and "Tous les samedis matin" in html and "Tous les lundis soir" in html
     assert "Pas encore répondu" in html
+    assert 'id="pending" hidden>' in html and PENDING_SHOWN not in html
     assert user.gp is not None
 
 
@@ -127,7 +129,7 @@ def test_weekday_fill_prefills_without_saving(client, login_as, period):
     monday = next(s for s in shifts if s.date.weekday() == 0)
     data = {f"shift-{monday.id}": "preferred", f"shift-{tuesdays[0].id}": "preferred", "fill": "day-1-soir"}
     html = client.post(f"/gp/disponibilites/{period.id}", data=data).get_data(as_text=True)
-    assert "Pas encore enregistré" in html
+    assert PENDING_SHOWN in html
     assert [checked(html, s.id) for s in tuesdays] == ["preferred"] + ["available"] * (len(tuesdays) - 1)
     assert checked(html, monday.id) == "preferred"
     assert levels_in_db(user.gp.id) == {}
@@ -154,7 +156,7 @@ def test_like_previous_period_maps_weekday_site_and_hours(client, login_as, peri
     assert len(levels) == 4 + 4  # every Wednesday and Saturday of February 2027
 
     html = client.post(f"/gp/disponibilites/{period.id}", data={"fill": "previous"}).get_data(as_text=True)
-    assert "Pas encore enregistré" in html
+    assert PENDING_SHOWN in html
     wednesday = next(s for s in feb.values() if s.date.weekday() == 2)
     assert checked(html, wednesday.id) == "available"
 
