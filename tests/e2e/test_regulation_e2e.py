@@ -61,6 +61,11 @@ def test_regulator_books_a_free_slot_and_the_gp_sees_it(page, browser, live_serv
     booked = page.locator(f"#creneau-{slot_id} .slot.booked")
     assert f"dossier n° {ref} · JD · 18 à 64 ans" in booked.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "regulation-booked.png"), full_page=True)
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1, "the day must print on one A4 page"
+    page.screenshot(path=str(SCREENSHOTS / "regulation-print.png"), full_page=True)
+    page.emulate_media(media="screen")
 
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR", timezone_id="Europe/Paris")
     phone = context.new_page()
