@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from sched.errors import render_error
@@ -14,6 +15,11 @@ from sched.i18n import datetime_fr
 from sched.models import GP, Period, Shift
 from sched.services import availability as av
 
+UNKNOWN_SHIFT_MESSAGE = (
+    "Une des gardes envoyées ne fait pas partie de vos gardes pour cette période : rien n'a été enregistré. "
+    "Rechargez la page et recommencez."
+)
+CONCURRENT_MESSAGE = "Vos disponibilités viennent d'être enregistrées depuis un autre onglet : rechargez la page."
 CLOSED_MESSAGE = (
     "La date limite de réponse est passée : vos disponibilités pour cette période ne peuvent plus être "
     "modifiées. Contactez la coordination de la CPTS si besoin."
@@ -35,20 +41,17 @@ def territory_period(period_id: int) -> Period:
 
 
 def posted_levels(form: MultiDict, shifts: list[Shift]) -> dict[int, str]:
-    """The radio groups `shift-<id>` of the post; a shift that is not on the GP's grid → 400."""
+    """The radio groups `shift-<id>` of the post; a shift that is not on the GP's grid raises UnknownShift."""
     allowed = {shift.id for shift in shifts}
     levels = {}
     for key, value in form.items():
         if not key.startswith("shift-"):
             continue
-        try:
-            shift_id = int(key.removeprefix("shift-"))
-        except ValueError:
-            abort(400)
-        if shift_id not in allowed or value not in av.CHOICES:
-            abort(400)
+        shift_id = key.removeprefix("shift-")
+        if not shift_id.isdigit() or int(shift_id) not in allowed or value not in av.CHOICES:
+            raise av.UnknownShift(shift_id)
         if value != av.UNAVAILABLE:
-            levels[shift_id] = value
+            levels[int(shift_id)] = value
     return levels
 
 
@@ -106,7 +109,10 @@ def answer(period_id: int):
 
     if not av.is_open(period):
         return render_error(409, CLOSED_MESSAGE)
-    levels = posted_levels(request.form, shifts)
+    try:
+        levels = posted_levels(request.form, shifts)
+    except av.UnknownShift:
+        return render_error(400, UNKNOWN_SHIFT_MESSAGE)
     fill = request.form.get("fill", "")
     if fill and fill != av.FILL_NOTHING:
         form.validate()  # show limit errors now rather than after the fill
@@ -132,7 +138,11 @@ def answer(period_id: int):
         return render_error(409, CLOSED_MESSAGE)
     except av.AvailabilityError:
         db.session.rollback()
-        abort(400)
-    db.session.commit()
+        return render_error(400, UNKNOWN_SHIFT_MESSAGE)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two first answers at once: the unique (gp, period) keeps one
+        db.session.rollback()
+        return render_error(409, CONCURRENT_MESSAGE)
     flash(f"Disponibilités enregistrées le {datetime_fr(saved.answered_at)} : {summary_text(levels)}.", "success")
     return redirect(url_for("gp.answer", period_id=period.id))

@@ -199,6 +199,7 @@ def test_shift_of_another_period_or_territory_is_refused_and_nothing_saved(clien
         data = {f"shift-{mine.id}": "available", f"shift-{intruder}": "available", "save": "1"}
         response = client.post(f"/gp/disponibilites/{period.id}", data=data)
         assert response.status_code == 400, intruder
+        assert "rien n&#39;a été enregistré" in response.get_data(as_text=True)
     response = client.post(f"/gp/disponibilites/{period.id}", data={f"shift-{mine.id}": "maybe", "save": "1"})
     assert response.status_code == 400
     assert levels_in_db(user.gp.id) == {} and db.session.scalar(select(AvailabilityAnswer.id)) is None
