@@ -57,6 +57,7 @@ def home():
         tomorrow=today() + timedelta(days=1),
         daily=daily,
         list_html=html,
+        now=utcnow(),
     )
 
 
@@ -106,22 +107,11 @@ def book(slot_id: int):
             )
             return back_to_list(day, f"creneau-{slot.id}")
     elif request.method == "GET":
-        refused = refusal(slot)
+        refused = slots.refusal(slot)
         if refused:
             flash(refused, "error")
             return back_to_list(day, f"creneau-{slot.id}")
     return render_template("regulation/book.html", slot=slot, form=form), status
-
-
-def refusal(slot) -> str | None:
-    """Why this créneau cannot be booked now, or None."""
-    if slot.gp_id is None:
-        return slots.REMOVED_GP + "."
-    if slots.live_booking(slot.id) is not None:
-        return slots.SLOT_TAKEN
-    if slot.starts_at <= utcnow():
-        return slots.SLOT_PAST
-    return None
 
 
 @bp.route("/reservations/<int:booking_id>/annuler", methods=["GET", "POST"])

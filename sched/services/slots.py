@@ -318,6 +318,17 @@ def live_booking(slot_id: int) -> SlotBooking | None:
     )
 
 
+def refusal(slot: ConsultationSlot) -> str | None:
+    """Why this créneau cannot be booked now (French), or None."""
+    if slot.gp_id is None:
+        return REMOVED_GP + "."
+    if live_booking(slot.id) is not None:
+        return SLOT_TAKEN
+    if slot.starts_at <= utcnow():
+        return SLOT_PAST
+    return None
+
+
 def book(
     slot_id: int, user: User, regulation_ref: object, initials: object = None, age_band: object = None
 ) -> SlotBooking:
@@ -326,12 +337,9 @@ def book(
     slot = territory_slot(slot_id, user.territory_id)
     if slot is None:
         raise BookingError("Ce créneau n'existe pas.", status=404)
-    if slot.gp_id is None:
-        raise BookingError(REMOVED_GP + ".", status=409)
-    if live_booking(slot.id) is not None:
-        raise BookingError(SLOT_TAKEN, status=409)
-    if slot.starts_at <= utcnow():
-        raise BookingError(SLOT_PAST, status=409)
+    refused = refusal(slot)
+    if refused:
+        raise BookingError(refused, status=409)
     booking = SlotBooking(slot_id=slot.id, regulation_ref=ref, initials=letters, age_band=band, booked_by_id=user.id)
     db.session.add(booking)
     try:
