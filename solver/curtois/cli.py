@@ -13,7 +13,7 @@ from solver.params import SolveParams, print_progress
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register the `curtois` subcommand; `run` is attached as the handler (args.func)."""
+    """Register the `curtois` subcommand; `run` is attached as the handler (args.run)."""
     parser = subparsers.add_parser(
         "curtois",
         help="solve a Curtois-Qu shift scheduling benchmark instance",
@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--roster-out", type=Path, help="write the roster: employee id, one token per day")
-    parser.set_defaults(func=run)
+    parser.set_defaults(run=run)
     return parser
 
 
