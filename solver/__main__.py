@@ -98,6 +98,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     b.add_argument("--output", default=None, help="markdown file to update (default docs/benchmarks.md)")
     b.set_defaults(run=_bench)
+    from solver.curtois.cli import add_parser as add_curtois_parser
+
+    add_curtois_parser(sub)
     return p
 
 
