@@ -11,7 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from sched.extensions import db
-from sched.i18n import date_fr, time_fr, zone
+from sched.i18n import date_fr, time_fr
 from sched.models import (
     AGE_BANDS,
     GP,
@@ -270,11 +270,6 @@ def slot_rows_between(territory_id: int, start: datetime, end: datetime, now: da
         for slot_id, site_id, site_name, gp_name, s, e, booking_id in rows
         if gp_name is not None or booking_id is not None
     ]
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=zone())
-    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone())
 
 
 # --- bookings ---------------------------------------------------------------------------------------------
