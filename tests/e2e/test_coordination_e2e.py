@@ -134,9 +134,7 @@ def test_coordinator_month(page, live_server, live_app, worker):
 
     # A GP withdraws after publication: recorded, re-solved with the published planning kept, then version 2.
     with live_app.app_context():
-        v1 = db.session.scalar(
-            select(RosterVersion).join(RosterVersion.period).where(Period.name == PERIOD_NAME)
-        )
+        v1 = db.session.scalar(select(RosterVersion).join(RosterVersion.period).where(Period.name == PERIOD_NAME))
         gone = next(a for a in v1.assignments if not a.pinned)
         gone_shift, gone_gp, gone_name = gone.shift_id, gone.gp_id, gone.gp.name
         db.session.remove()

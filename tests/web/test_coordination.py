@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import time
+import subprocess
+import sys
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import solver
 from sched.extensions import db
 from sched.models import (
     GP,
@@ -18,11 +26,6 @@ from sched.models import (
 )
 from sched.services import scheduling
 from sched.services.solving import run_queued_solves
-
-import pytest
-from sqlalchemy import func, select
-
-import solver
 from tests.conftest import make_user
 
 RPPS = ["10000000008", "10000000016", "10000000024", "10000000032", "10000000040", "10000000057"]
@@ -50,7 +53,9 @@ def answer_all(period: Period, gps: list[GP], skip_shift: int | None = None) -> 
     for n, gp in enumerate(gps):
         for i, shift in enumerate(period.shifts):
             if (i + n) % 3 == 0 and shift.id != skip_shift:
-                db.session.add(Availability(gp_id=gp.id, shift_id=shift.id, level="preferred" if n % 2 else "available"))
+                db.session.add(
+                    Availability(gp_id=gp.id, shift_id=shift.id, level="preferred" if n % 2 else "available")
+                )
         db.session.add(AvailabilityAnswer(gp_id=gp.id, period_id=period.id))
     db.session.commit()
 
@@ -104,7 +109,9 @@ def test_whole_month(client, login_as, setup):
 
     response = client.post(f"/coordination/periodes/{period.id}/optimiser", data={"time_limit_s": 5})
     assert response.status_code == 302
-    second = client.post(f"/coordination/periodes/{period.id}/optimiser", data={"time_limit_s": 5}, follow_redirects=True)
+    second = client.post(
+        f"/coordination/periodes/{period.id}/optimiser", data={"time_limit_s": 5}, follow_redirects=True
+    )
     assert "Une optimisation est déjà en cours pour cette période." in second.get_data(as_text=True)
     assert run_queued_solves() == 1
     request = db.session.scalar(select(SolveRequest))
@@ -178,7 +185,7 @@ def test_whole_month(client, login_as, setup):
 def test_cli_solve_and_exports_pass_the_checker(runner, setup, tmp_path):
     territory, site, gps = setup
     period = Period(territory_id=territory.id, name="juin 2027", state="collecting",
-                    start_date=__import__("datetime").date(2027, 6, 1), end_date=__import__("datetime").date(2027, 6, 30))  # fmt: skip
+                    start_date=date(2027, 6, 1), end_date=date(2027, 6, 30))  # fmt: skip
     db.session.add(period)
     db.session.flush()
     from sched.services.periods import generate_shifts
@@ -191,12 +198,9 @@ def test_cli_solve_and_exports_pass_the_checker(runner, setup, tmp_path):
     problem_file, roster_file = tmp_path / "p.json", tmp_path / "r.json"
     assert runner.invoke(args=["export-problem", str(period.id), "-o", str(problem_file)]).exit_code == 0
     assert runner.invoke(args=["export-roster", str(period.id), "-o", str(roster_file)]).exit_code == 0
-    import subprocess
-    import sys
-
     check = subprocess.run(
         [sys.executable, "-m", "solver", "check", str(problem_file), str(roster_file)],
-        capture_output=True, text=True, cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
+        capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[2]),
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert runner.invoke(args=["solve", "999"]).exit_code != 0

@@ -1,0 +1,81 @@
+"""Background solving: one active request per period, atomic claim, failures stored, sites and templates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from sched.extensions import db
+from sched.models import Period, ShiftTemplate, SolveRequest
+from sched.services import solving
+
+
+@pytest.fixture
+def period(territory):
+    period = Period(territory_id=territory.id, name="juin 2027", state="collecting",
+                    start_date=date(2027, 6, 1), end_date=date(2027, 6, 30))  # fmt: skip
+    db.session.add(period)
+    db.session.commit()
+    return period
+
+
+def test_second_request_is_refused_and_the_index_backs_it(period):
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    with pytest.raises(solving.SolveRefused, match="déjà en cours"):
+        solving.request_solve(period, None, 5)
+    db.session.add(SolveRequest(period_id=period.id, state="queued"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_claim_takes_each_request_once(period):
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    first = solving.claim_next()
+    assert first is not None and solving.claim_next() is None
+    assert db.session.get(SolveRequest, first).state == "running"
+
+
+def test_failure_is_stored_with_its_reason(period, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(solving.scheduling, "solve_period", broken)
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    assert solving.run_queued_solves() == 1
+    request = db.session.scalar(select(SolveRequest))
+    assert request.state == "failed" and "solver exploded" in request.error
+    assert db.session.get(Period, period.id).state == "collecting"
+
+
+def test_draft_period_cannot_be_solved(period):
+    period.state = "draft"
+    with pytest.raises(solving.SolveRefused):
+        solving.request_solve(period, None, 5)
+
+
+def test_cli_refuses_a_second_solve(runner, period):
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    result = runner.invoke(args=["solve", str(period.id)])
+    assert result.exit_code != 0 and "déjà en cours" in result.output
+
+
+def test_new_site_gets_default_templates_and_bad_phone_is_refused(client, login_as):
+    login_as("coordinator")
+    data = {"name": "Cabinet Nord", "address": "3 rue X", "postal_code": "57100", "city": "Thionville",
+            "phone": "12", "rooms": 2, "active": "y"}  # fmt: skip
+    response = client.post("/coordination/cabinets/nouveau", data=data)
+    assert "Numéro de téléphone invalide." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ShiftTemplate.id))) == 0
+    client.post("/coordination/cabinets/nouveau", data={**data, "phone": "03 82 12 34 56"})
+    templates = db.session.scalars(select(ShiftTemplate)).all()
+    assert sorted((t.label, t.start_time.hour, t.end_time.hour) for t in templates) == [
+        ("Samedi matin", 9, 13), ("Soir de semaine", 18, 20),
+    ]  # fmt: skip
