@@ -65,6 +65,7 @@ def phone_fr(e164: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")  # the form macros build attribute dicts
     app.jinja_env.filters.update(
         date_fr=date_fr,
         time_fr=time_fr,

@@ -81,3 +81,13 @@ def test_unexpected_error_gives_a_french_500(app, client):
     response = client.get("/boom-for-test")
     assert response.status_code == 500
     assert "Erreur du serveur" in response.get_data(as_text=True)
+
+
+def test_form_fields_have_labels_and_no_empty_attributes(client):
+    html = client.get("/connexion").get_data(as_text=True)
+    assert '<label for="email">Adresse e-mail</label>' in html
+    assert 'autocomplete="username"' in html
+    assert '="None"' not in html
+    errors = client.post("/connexion", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in errors and 'aria-describedby="email-err"' in errors
+    assert "Ce champ est obligatoire." in errors
