@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from sched.models.base import Base, utcnow
-from sched.models.people import GP, User
-from sched.models.periods import Shift
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sched.models.base import Base, utcnow
+from sched.models.people import GP, User
+from sched.models.periods import Shift
 
 AGE_BANDS = ("0-1", "2-17", "18-64", "65-79", "80+")
 AGE_BAND_LABELS = {
@@ -57,9 +58,7 @@ class SlotBooking(Base):
     booked_by: Mapped[User] = relationship(foreign_keys=[booked_by_id])
     __table_args__ = (
         CheckConstraint("length(regulation_ref) >= 1", name="ref_required"),
-        CheckConstraint(
-            "age_band IS NULL OR age_band IN ('0-1', '2-17', '18-64', '65-79', '80+')", name="age_band"
-        ),
+        CheckConstraint("age_band IS NULL OR age_band IN ('0-1', '2-17', '18-64', '65-79', '80+')", name="age_band"),
         CheckConstraint("(cancelled_at IS NULL) OR (cancel_reason IS NOT NULL)", name="cancel_has_reason"),
         # One live booking per slot, enforced by the database (two regulators, one wins).
         Index(

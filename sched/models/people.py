@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from sched.models.base import Base, utcnow
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -18,6 +17,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sched.models.base import Base, utcnow
 
 ROLES = ("gp", "coordinator", "regulator", "admin")
 ROLE_LABELS = {
@@ -74,9 +75,7 @@ class UserRole(Base):
     __tablename__ = "user_roles"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
-    __table_args__ = (
-        CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),)
 
 
 class Site(Base):

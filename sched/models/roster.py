@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from sched.models.base import Base, utcnow
-from sched.models.people import GP, User
-from sched.models.periods import Period, Shift
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +17,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sched.models.base import Base, utcnow
+from sched.models.people import GP, User
+from sched.models.periods import Period, Shift
 
 
 class RosterVersion(Base):
@@ -39,9 +40,7 @@ class RosterVersion(Base):
     diagnostics: Mapped[list[Any] | None]
     note: Mapped[str | None] = mapped_column(Text)
     period: Mapped[Period] = relationship()
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="version", cascade="all, delete-orphan"
-    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="version", cascade="all, delete-orphan")
     __table_args__ = (
         UniqueConstraint("period_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from sched.models.base import Base, utcnow
-from sched.models.people import GP, Site, User
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sched.models.base import Base, utcnow
+from sched.models.people import GP, Site, User
 
 
 class AuthToken(Base):
