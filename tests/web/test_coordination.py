@@ -204,3 +204,26 @@ def test_cli_solve_and_exports_pass_the_checker(runner, setup, tmp_path):
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert runner.invoke(args=["solve", "999"]).exit_code != 0
+
+
+def test_override_breaking_a_limit_is_reported_by_the_solver(client, login_as, setup):
+    territory, site, gps = setup
+    login_as("coordinator")
+    period = create_and_open(client)
+    answer_all(period, gps)
+    gp = gps[0]
+    gp.max_shifts = 1
+    db.session.commit()
+    url = f"/coordination/periodes/{period.id}/planning/affecter"
+    for shift in period.shifts[:2]:
+        client.post(url, data={"shift_id": shift.id, "gp_id": gp.id, "reason": "Remplacement convenu"})
+    page = client.get(f"/coordination/periodes/{period.id}/planning").get_data(as_text=True)
+    assert "gardes sur la période (maximum 1)" in page  # checked at once, shown in French with the name
+    client.post(f"/coordination/periodes/{period.id}/optimiser", data={"time_limit_s": 5})
+    run_queued_solves()
+    request = db.session.scalar(select(SolveRequest))
+    assert request.state == "failed"
+    assert request.error.startswith("Les gardes épinglées sont incompatibles avec les règles")
+    assert gp.name in request.error and "g1" not in request.error.split(":", 1)[1].split()
+    page = client.get(f"/coordination/optimisations/{request.id}").get_data(as_text=True)
+    assert "Échec" in page
