@@ -152,11 +152,15 @@ def cover(ctx: Context) -> list[Penalty]:
     staff = len(ctx.instance.employees)
     out = []
     for c in ctx.instance.cover:
-        under = ctx.model.new_int_var(0, max(0, c.requirement), f"under[{c.day},{c.shift}]")
-        # A negative requirement (a sub-problem whose fixed staff already exceed it) forces some excess.
-        over = ctx.model.new_int_var(0, staff + max(0, -c.requirement), f"over[{c.day},{c.shift}]")
         assigned = sum(ctx.x[e.id, c.day, c.shift] for e in ctx.instance.employees)
-        ctx.model.add(assigned - over + under == c.requirement)
+        excess = ctx.model.new_int_var(-c.requirement, staff - c.requirement, f"excess[{c.day},{c.shift}]")
+        ctx.model.add(excess == assigned - c.requirement)
+        # under/over are the exact max(0, -excess) and max(0, excess), not just bounds: a time-limited
+        # solution may otherwise carry both at once, and its objective would overstate the roster's penalty.
+        under = ctx.model.new_int_var(0, max(0, c.requirement), f"under[{c.day},{c.shift}]")
+        over = ctx.model.new_int_var(0, max(0, staff - c.requirement), f"over[{c.day},{c.shift}]")
+        ctx.model.add_max_equality(under, [-excess, 0])
+        ctx.model.add_max_equality(over, [excess, 0])
         out += [
             Penalty(f"under {c.day} {c.shift}", under, c.weight_under),
             Penalty(f"over {c.day} {c.shift}", over, c.weight_over),

@@ -8,6 +8,7 @@ FINAL_SHARE of the time, started from the LNS roster, to improve it further or p
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -21,8 +22,8 @@ from solver.curtois.model import Context, build_model, configure, extract_roster
 from solver.params import SolveParams
 
 STAGE = "curtois"
-FULL_SHARE = 0.3
-FINAL_SHARE = 0.25
+FULL_SHARE = 0.25
+FINAL_SHARE = 0.2
 
 
 @dataclass
@@ -63,8 +64,10 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
         self.curve: list[tuple[float, int]] = []
 
     def add(self, penalty: int, bound: float | None, message: str = "") -> None:
-        self.curve.append((time.monotonic() - self.started, penalty))
-        self.params.report(STAGE, penalty, bound, message)
+        # Only improvements: a later phase may restart from worse rosters before it reaches the best one.
+        if not self.curve or penalty < self.curve[-1][1]:
+            self.curve.append((time.monotonic() - self.started, penalty))
+            self.params.report(STAGE, penalty, bound, message)
 
     def on_solution_callback(self) -> None:
         self.add(round(self.objective_value), self.best_objective_bound)
@@ -79,7 +82,8 @@ def _full_model(ctx: Context, params: SolveParams, recorder: _Recorder, seconds:
     solver = cp_model.CpSolver()
     configure(solver, max(0.01, seconds), params.workers, params.seed)
     status = solver.solve(ctx.model, recorder)
-    bound = round(solver.best_objective_bound) if status != cp_model.INFEASIBLE else None
+    raw = solver.best_objective_bound
+    bound = round(raw) if status != cp_model.INFEASIBLE and math.isfinite(raw) else None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver.status_name(status), None, None, bound
     return solver.status_name(status), extract_roster(ctx, solver), round(solver.objective_value), bound
@@ -107,7 +111,8 @@ def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:
             roster = lns.improve(instance, roster, params, rng, improved, reserve=total * FINAL_SHARE)
             # The LNS ranks rosters with the evaluator; what the solver claims comes from the full model.
             final = _full_model(ctx, params, recorder, params.remaining(), roster)
-            if final[1] is not None:
+            # CP-SAT may fail to take up the hint in a short final phase and end on a worse roster.
+            if final[1] is not None and final[2] <= _penalty(instance, roster):
                 status, roster, claimed = final[0], final[1], final[2]
             else:
                 status, claimed = "FEASIBLE", objective_of(ctx, roster, 10.0)
