@@ -101,6 +101,7 @@ def test_coordinator_month(page, live_server, live_app, worker):
     uncovered = demo_gps_answer(live_app, PERIOD_NAME)
     page.get_by_role("link", name="Carte des disponibilités").click()
     assert page.locator(".heat.low").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "coordination-heatmap.png"))
     page.get_by_role("link", name="Période", exact=True).click()
 
     page.get_by_label("Temps maximal (secondes)").fill("10")
@@ -114,7 +115,7 @@ def test_coordinator_month(page, live_server, live_app, worker):
     assert "garde non pourvue" in cell.inner_text()
     diagnosis = cell.locator(".diagnosis").inner_text()
     assert "disponible" in diagnosis and not re.search(r"\bg\d+\b", diagnosis)
-    page.screenshot(path=str(SCREENSHOTS / "coordination-review.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "coordination-review.png"))
 
     pin = page.get_by_role("button", name=re.compile("^Épingler ")).first
     label = pin.get_attribute("aria-label")

@@ -149,9 +149,11 @@ def test_whole_month(client, login_as, setup):
     assert kept and kept[0].gp_id == gps[0].id and kept[0].pinned and kept[0].override_reason
     assert scheduling.check_version(period, draft).valid
 
+    mails_before = db.session.scalar(select(func.count(OutboxEmail.id)))
     client.post(f"/coordination/periodes/{period.id}/publier")
     db.session.refresh(period)
     assert period.state == "published" and draft.published_at is not None
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) > mails_before  # the GPs are told
     problem = scheduling.problem_from_db(period, draft)
     assert solver.check(problem, scheduling.roster_solution(draft)).valid
 
