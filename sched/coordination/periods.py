@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -179,6 +179,5 @@ def heatmap(period_id: int):
     for s in period.shifts:
         cells[(s.date, s.site_id)].append(s)
     return render_template(
-        "coordination/heatmap.html", period=period, sites=sites, days=days, cells=cells, counts=counts,
-        selected=request.args.get("site", type=int),
-    )  # fmt: skip
+        "coordination/heatmap.html", period=period, sites=sites, days=days, cells=cells, counts=counts
+    )

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from sched.coordination import bp
+from sched.coordination import bp, tables
 from sched.coordination.common import own_period
 from sched.coordination.forms import EmptyForm
 from sched.coordination.review import shown_version
@@ -57,7 +57,7 @@ def compare(period_id: int):
     if b is None:
         abort(404)
     return render_template(
-        "coordination/compare.html", period=period, old=a, new=b, changes=service.diff(a, b),
+        "coordination/compare.html", period=period, old=a, new=b, changes=tables.diff(a, b),
         numbers=sorted(by_number),
     )  # fmt: skip
 
@@ -95,7 +95,7 @@ def print_view(period_id: int):
     """The planning on A4 landscape pages, for printing."""
     period = own_period(period_id)
     version = shown_version(period)
-    sites, days, cells = service.calendar(period, version)
+    sites, days, cells = tables.calendar(period, version)
     return render_template(
         "coordination/print.html", period=period, version=version, sites=sites, days=days, cells=cells
     )

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from sched.coordination import bp
+from sched.coordination import bp, tables
 from sched.coordination.common import form_errors_text, own_gp, own_period, own_shift
 from sched.coordination.forms import AssignForm, ChangeForm, EmptyForm, SolveForm
 from sched.extensions import db
@@ -49,7 +49,7 @@ def review(period_id: int):
     period = own_period(period_id)
     version = shown_version(period)
     draft = service.working_draft(period)
-    sites, days, cells = service.calendar(period, version)
+    sites, days, cells = tables.calendar(period, version)
     gps = db.session.scalars(
         select(GP).join(GP.user).where(User.territory_id == current_user.territory_id, GP.active)
         .order_by(User.full_name)
@@ -65,7 +65,7 @@ def review(period_id: int):
     return render_template(
         "coordination/review.html", period=period, version=version, draft=draft,
         published=published_version(period), sites=sites, days=days, cells=cells,
-        diagnoses=diagnoses(period, version), fairness=service.fairness(period, version) if version else [],
+        diagnoses=diagnoses(period, version), fairness=tables.fairness(period, version) if version else [],
         gps=gps, levels=levels, assign_form=assign_form, change_form=ChangeForm(), empty_form=EmptyForm(),
         solve_form=SolveForm(), running=active_request(period),
         violations=service.check_draft(period, draft) if draft else [],

@@ -181,6 +181,8 @@ def test_whole_month(client, login_as, setup):
     ).get_data(as_text=True)
     csv_text = client.get(f"/coordination/periodes/{period.id}/export.csv").get_data(as_text=True)
     assert "cabinet de garde" in csv_text and site.name in csv_text
+    printed = client.get(f"/coordination/periodes/{period.id}/impression").get_data(as_text=True)
+    assert "planning publié, version 2" in printed and "coord-print" in printed
     assert coordinator.full_name in client.get("/coordination/journal").get_data(as_text=True)
 
 
@@ -229,3 +231,28 @@ def test_override_breaking_a_limit_is_reported_by_the_solver(client, login_as, s
     assert gp.name in request.error and "g1" not in request.error.split(":", 1)[1].split()
     page = client.get(f"/coordination/optimisations/{request.id}").get_data(as_text=True)
     assert "Échec" in page
+
+
+def test_closures_and_staffing_of_many_shifts(client, login_as, setup):
+    territory, site, gps = setup
+    login_as("coordinator")
+    period = create_and_open(client)
+    closed, *others = period.shifts[:4]
+    client.post(f"/coordination/periodes/{period.id}/gardes/{closed.id}/fermeture")
+    response = client.post(
+        f"/coordination/periodes/{period.id}/gardes/effectifs",
+        data={"shift_ids": [s.id for s in others], "min_gps": 2, "target_gps": 1},
+    )
+    assert response.status_code == 422
+    assert "La cible doit être au moins égale au minimum." in response.get_data(as_text=True)
+    client.post(
+        f"/coordination/periodes/{period.id}/gardes/effectifs",
+        data={"shift_ids": [s.id for s in others], "min_gps": 2, "target_gps": 2},
+    )
+    db.session.expire_all()
+    assert db.session.get(type(closed), closed.id).closed
+    assert {(s.min_gps, s.target_gps) for s in others} == {(2, 2)}
+    problem = scheduling.problem_from_db(period)
+    assert f"s{closed.id}" not in {s["id"] for s in problem["shifts"]}
+    answers = client.get(f"/coordination/periodes/{period.id}/reponses").get_data(as_text=True)
+    assert "pas de réponse" in answers and gps[0].name in answers
