@@ -9,7 +9,7 @@ from sched.coordination import bp
 from sched.coordination.common import form_errors_text, own_period
 from sched.coordination.forms import SolveForm
 from sched.extensions import db
-from sched.models import SolveRequest
+from sched.models import RosterVersion, SolveRequest
 from sched.services.solving import SolveRefused, active_request, request_solve
 
 
@@ -40,4 +40,7 @@ def solve_request(request_id: int):
     solve_request = db.session.get(SolveRequest, request_id)
     if solve_request is None or solve_request.period.territory_id != current_user.territory_id:
         abort(404)
-    return render_template("coordination/solve_request.html", req=solve_request, period=solve_request.period)
+    version = db.session.get(RosterVersion, solve_request.version_id) if solve_request.version_id else None
+    return render_template(
+        "coordination/solve_request.html", req=solve_request, period=solve_request.period, version=version
+    )

@@ -117,6 +117,8 @@ def test_whole_month(client, login_as, setup):
     request = db.session.scalar(select(SolveRequest))
     assert request.state == "done", request.error
     assert request.progress
+    result = client.get(f"/coordination/optimisations/{request.id}").get_data(as_text=True)
+    assert "Le planning est prêt." in result and "gardes non pourvues (pondérées)" in result
     db.session.refresh(period)
     assert period.state == "review"
     assert_every_version_checks(period)
