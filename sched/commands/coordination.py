@@ -52,6 +52,7 @@ def register(cli: click.Group) -> None:
         """Queue an optimisation of PERIOD_ID and run it now (the same path as the button)."""
         from sched.models import SolveRequest
         from sched.services import solving
+        from solver import print_progress
 
         period = find_period(period_id)
         try:
@@ -61,11 +62,9 @@ def register(cli: click.Group) -> None:
             raise click.ClickException(str(refusal)) from None
         request_id = request.id
         click.echo(f"solve request {request_id} queued for « {period.name} »", err=True)
-        solving.run_queued_solves()
+        solving.run_queued_solves(echo=print_progress)
         db.session.expire_all()
         request = db.session.get(SolveRequest, request_id)
-        for p in request.progress or []:
-            click.echo(f"[{p['elapsed']:7.2f}s] {p['stage']} objective={p['objective']} bound={p['bound']}", err=True)
         if request.state != "done":
             raise click.ClickException(f"solve {request.state}: {request.error}")
         version = db.session.get(RosterVersion, request.version_id)

@@ -67,7 +67,7 @@ def claim_next() -> int | None:
             return candidate
 
 
-def progress_writer(request_id: int):
+def progress_writer(request_id: int, echo: Any = None):
     """A progress callback storing (stage, objective, bound, elapsed) rows, written every few seconds.
 
     It writes through its own connection: the solver may call it from another thread.
@@ -91,6 +91,8 @@ def progress_writer(request_id: int):
                 "message": getattr(event, "message", ""),
             }
         )
+        if echo is not None:
+            echo(event)
         if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
             flush()
 
@@ -122,7 +124,7 @@ def store_result(period: Period, problem: dict, solution: dict, user: User | Non
     return version
 
 
-def run_request(request_id: int) -> None:
+def run_request(request_id: int, echo: Any = None) -> None:
     """Run one claimed request in its own transaction; failures are stored on the request."""
     from sched.services.review import namer
 
@@ -132,7 +134,7 @@ def run_request(request_id: int) -> None:
     if published_version(period) is None:
         period.state = "solving"
     db.session.commit()
-    callback = progress_writer(request_id)
+    callback = progress_writer(request_id, echo)
     try:
         problem, solution = scheduling.solve_period(
             period,
@@ -165,10 +167,10 @@ def run_request(request_id: int) -> None:
         db.session.commit()
 
 
-def run_queued_solves() -> int:
-    """Run every queued request, one after the other; returns how many ran."""
+def run_queued_solves(echo: Any = None) -> int:
+    """Run every queued request, one after the other; returns how many ran. `echo` also sees the progress."""
     count = 0
     while (request_id := claim_next()) is not None:
-        run_request(request_id)
+        run_request(request_id, echo)
         count += 1
     return count
