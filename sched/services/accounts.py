@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from sched.auth.passwords import MIN_LENGTH, hash_password
 from sched.extensions import db
 from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
 from sched.services import audit
-from sched.services.mail import queue_email
+from sched.services.mail import queue_template
 from sched.services.tokens import hash_secret, new_secret
 from sched.services.urls import external_url
 
@@ -79,27 +79,17 @@ def find_link(raw: str, purpose: str) -> AuthToken | None:
 
 def send_invitation(user: User) -> None:
     link = issue_link(user, "invite")
-    context = {"user": user, "link": link, "days": current_app.config["INVITATION_DAYS"]}
-    queue_email(
-        user.email,
-        "Invitation au planning des soins non programmés",
-        render_template("email/invitation.txt", **context),
-        render_template("email/invitation.html", **context),
-        kind="invitation",
-    )
+    days = current_app.config["INVITATION_DAYS"]
+    subject = "Invitation au planning des soins non programmés"
+    queue_template(user.email, subject, "invitation", "invitation", user=user, link=link, days=days)
     audit.record("user.invite", "user", user.id)
 
 
 def send_reset(user: User) -> None:
     link = issue_link(user, "reset")
-    context = {"user": user, "link": link, "hours": current_app.config["RESET_HOURS"]}
-    queue_email(
-        user.email,
-        "Réinitialisation de votre mot de passe",
-        render_template("email/reset.txt", **context),
-        render_template("email/reset.html", **context),
-        kind="password_reset",
-    )
+    hours = current_app.config["RESET_HOURS"]
+    subject = "Réinitialisation de votre mot de passe"
+    queue_template(user.email, subject, "reset", "password_reset", user=user, link=link, hours=hours)
 
 
 def set_password_with_link(token: AuthToken, password: str) -> User:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+
+from flask import render_template
+
 from sched.extensions import db
 from sched.models import OutboxEmail, utcnow
 
@@ -26,3 +29,15 @@ def queue_email(
     )
     db.session.add(message)
     return message
+
+
+def queue_template(to: str, subject: str, template: str, kind: str, **context) -> OutboxEmail:
+    """Render templates/email/<template>.txt and .html with `context` and queue the message."""
+    context.setdefault("subject", subject)
+    return queue_email(
+        to,
+        subject,
+        render_template(f"email/{template}.txt", **context),
+        render_template(f"email/{template}.html", **context),
+        kind=kind,
+    )

@@ -5,29 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from sched.extensions import db
 from sched.models import GP, Assignment, Period, RosterVersion, Shift, Territory, User
-from sched.services.mail import queue_email
+from sched.services.mail import queue_template as send
 
 
 def absolute(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def send(to: str, subject: str, template: str, kind: str, **context) -> None:
-    """Render templates/email/<template>.txt and .html with `context` and queue the message."""
-    context.setdefault("subject", subject)
-    queue_email(
-        to,
-        subject,
-        render_template(f"email/{template}.txt", **context),
-        render_template(f"email/{template}.html", **context),
-        kind=kind,
-    )
 
 
 def active_gps(territory_id: int) -> list[GP]:

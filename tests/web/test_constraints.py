@@ -111,14 +111,19 @@ def _orphan_shift() -> Shift:
     )  # fmt: skip
 
 
-def test_one_live_booking_per_slot(territory):
-    regulator = make_user(territory, "regulator")
+def new_slot(territory) -> ConsultationSlot:
     s = shift(territory)
     db.session.add(s)
     db.session.flush()
     slot = ConsultationSlot(shift_id=s.id, position=0, starts_at=START, ends_at=START + timedelta(minutes=20))
     db.session.add(slot)
     db.session.flush()
+    return slot
+
+
+def test_one_live_booking_per_slot(territory):
+    regulator = make_user(territory, "regulator")
+    slot = new_slot(territory)
     first = SlotBooking(slot_id=slot.id, regulation_ref="R-1", booked_by_id=regulator.id)
     db.session.add(first)
     db.session.commit()
@@ -133,12 +138,7 @@ def test_one_live_booking_per_slot(territory):
 
 def test_cancelling_needs_a_reason(territory):
     regulator = make_user(territory, "regulator")
-    s = shift(territory)
-    db.session.add(s)
-    db.session.flush()
-    slot = ConsultationSlot(shift_id=s.id, position=0, starts_at=START, ends_at=START + timedelta(minutes=20))
-    db.session.add(slot)
-    db.session.flush()
+    slot = new_slot(territory)
     expect_refused(
         SlotBooking(slot_id=slot.id, regulation_ref="R-1", booked_by_id=regulator.id, cancelled_at=datetime.now(UTC))
     )
