@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -40,7 +41,12 @@ class SolveParams:
 
     def report(self, stage: str, objective: float | None, bound: float | None, message: str = "") -> None:
         if self.progress is not None:
-            self.progress(Progress(stage, objective, bound, self.elapsed(), message))
+            self.progress(Progress(stage, finite(objective), finite(bound), self.elapsed(), message))
+
+
+def finite(value: float | None) -> float | None:
+    """None for a value no engine has yet (CP-SAT reports ±inf before it has a bound): JSON has no infinity."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def print_progress(event: Progress) -> None:
