@@ -94,3 +94,8 @@ def test_public_pages(app, client, endpoint, status):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     method = "POST" if endpoint == "auth.logout" else "GET"
     assert client.open(concrete_path(rule), method=method).status_code == status
+
+
+def test_each_home_links_to_its_calendars(client, login_as):
+    login_as("coordinator")
+    assert 'href="/agendas"' in client.get("/coordination/").get_data(as_text=True)
