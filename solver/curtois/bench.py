@@ -70,6 +70,8 @@ def _status(result: CurtoisResult) -> str:
         return f"INVALID: {len(result.evaluation.violations)} hard violations, claimed {result.claimed}"
     if result.optimal:
         return "optimal (proved)"
+    if result.bound is None:
+        return "feasible (employee LNS, no bound)"
     return f"feasible, bound {result.bound}"
 
 

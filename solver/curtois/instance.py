@@ -99,15 +99,14 @@ def parse_instance(text: str, name: str = "instance") -> Instance:
         if line in rows:
             current = line
         elif current is None:
-            raise InstanceError(f"{name} line {number}: data before any SECTION_ header")
+            raise InstanceError(f"{name}: line {number}: data before any SECTION_ header")
         else:
             rows[current].append((number, line.split(",")))
     try:
         return _build(name, rows)
     except (ValueError, IndexError, KeyError) as exc:
-        if isinstance(exc, InstanceError):
-            raise
-        raise InstanceError(f"{name}: {exc}") from exc
+        # Every message names the file, so the CLI can print it as the one line the user reads.
+        raise InstanceError(f"{name}: {exc}") from None
 
 
 def _int(number: int, value: str, what: str) -> int:
@@ -119,11 +118,11 @@ def _int(number: int, value: str, what: str) -> int:
 
 def _build(name: str, rows: dict[str, list[tuple[int, list[str]]]]) -> Instance:
     if len(rows["SECTION_HORIZON"]) != 1:
-        raise InstanceError(f"{name}: SECTION_HORIZON must hold exactly one number")
+        raise InstanceError("SECTION_HORIZON must hold exactly one number")
     number, fields = rows["SECTION_HORIZON"][0]
     horizon = _int(number, fields[0], "horizon")
     if horizon <= 0:
-        raise InstanceError(f"{name} line {number}: horizon must be positive")
+        raise InstanceError(f"line {number}: horizon must be positive")
 
     shifts = []
     for n, f in rows["SECTION_SHIFTS"]:
@@ -131,7 +130,7 @@ def _build(name: str, rows: dict[str, list[tuple[int, list[str]]]]) -> Instance:
         forbidden = frozenset(x for x in f[2].split("|") if x)
         shifts.append(ShiftType(f[0], _int(n, f[1], "shift length"), forbidden))
     if not shifts:
-        raise InstanceError(f"{name}: no shift types in SECTION_SHIFTS")
+        raise InstanceError("no shift types in SECTION_SHIFTS")
     shift_ids = {s.id for s in shifts}
     for n, f in rows["SECTION_SHIFTS"]:
         for forbidden in f[2].split("|"):
@@ -157,7 +156,7 @@ def _build(name: str, rows: dict[str, list[tuple[int, list[str]]]]) -> Instance:
         employees.append(Employee(f[0], max_shifts, *numbers, days_off=days_off.get(f[0], frozenset())))
     staff_ids = {e.id for e in employees}
     for employee in days_off.keys() - staff_ids:
-        raise InstanceError(f"{name}: SECTION_DAYS_OFF names unknown employee {employee!r}")
+        raise InstanceError(f"SECTION_DAYS_OFF names unknown employee {employee!r}")
 
     def requests(section: str) -> list[Request]:
         out = []

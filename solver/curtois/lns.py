@@ -91,21 +91,13 @@ def _neighbourhood(instance: Instance, roster: Roster, size: int, rng: random.Ra
     return set(rng.sample(staff, min(size, len(staff))))
 
 
-def improve(
-    instance: Instance,
-    roster: Roster,
-    params: SolveParams,
-    rng: random.Random,
-    improved: Improved,
-    reserve: float = 0.0,
-) -> Roster:
-    """Re-solve neighbourhoods until only `reserve` seconds remain; keep every roster at least as good
-    (moving along plateaus helps)."""
+def improve(instance: Instance, roster: Roster, params: SolveParams, rng: random.Random, improved: Improved) -> Roster:
+    """Re-solve neighbourhoods until the time is up; keep every roster at least as good (plateaus help)."""
     best = evaluate(instance, roster).penalty
     size = 3
-    while params.remaining() - reserve > 0.2:
+    while params.remaining() > 0.2:
         free = _neighbourhood(instance, roster, size, rng)
-        limit = min(SUB_LIMIT, params.remaining() - reserve)
+        limit = min(SUB_LIMIT, params.remaining())
         found, proven = solve_employees(instance, roster, free, limit, params.workers, rng.randrange(1 << 30))
         if found is not None:
             evaluation = evaluate(instance, found)

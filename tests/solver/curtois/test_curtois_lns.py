@@ -30,3 +30,17 @@ def test_re_solving_one_employee_changes_only_them_and_never_worsens():
     result = ev.evaluate(tiny, found)
     assert result.violations == []
     assert result.penalty < 261
+
+
+def test_lns_path_claims_the_full_model_penalty_of_its_roster(monkeypatch):
+    from solver.curtois import solve
+    from solver.curtois.files import instance_path
+    from solver.params import SolveParams
+
+    monkeypatch.setattr(solve, "LNS_FROM", 0)  # as if Instance4 were a large instance
+    path = instance_path(4)
+    instance = load_instance(path) if path.is_file() else load_instance(DATA / "tiny.txt")
+    result = solve.solve_instance(instance, SolveParams(6, 1, 0))
+    assert result.roster is not None and result.bound is None
+    assert result.evaluation.violations == []
+    assert result.claimed == result.evaluation.penalty == result.curve[-1][1]

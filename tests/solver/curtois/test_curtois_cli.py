@@ -1,0 +1,71 @@
+"""The `curtois` subcommand, the parser on the benchmark files, and the bench table, as a user sees them."""
+
+import argparse
+
+import pytest
+
+from solver.curtois import bench
+from solver.curtois.cli import add_parser
+from solver.curtois.evaluate import evaluate
+from solver.curtois.files import instance_path, parse_roster
+from solver.curtois.instance import InstanceError, load_instance, parse_instance
+from solver.params import SolveParams
+
+# FORMAT.md section 1: (days, staff, shift types) of Instances 1-12.
+SIZES = [(14, 8, 1), (14, 14, 2), (14, 20, 3), (28, 10, 2), (28, 16, 2), (28, 18, 3),
+         (28, 20, 3), (28, 30, 4), (28, 36, 4), (28, 40, 5), (28, 50, 6), (28, 60, 10)]  # fmt: skip
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m solver")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+@pytest.mark.parametrize("number", range(1, 13))
+def test_benchmark_files_parse_to_the_published_sizes(number):
+    path = instance_path(number)
+    if not path.is_file():
+        pytest.skip(f"{path} not available")
+    instance = load_instance(path)
+    assert (instance.horizon, len(instance.employees), len(instance.shifts)) == SIZES[number - 1]
+    # Every (day, shift) has exactly one cover line in these files.
+    assert len(instance.cover) == instance.horizon * len(instance.shifts)
+
+
+def test_a_bad_instance_file_exits_2_with_one_readable_line(tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("SECTION_HORIZON\n14\nSECTION_SHIFTS\nD,eight hours,\n")
+    assert _run(["curtois", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "eight hours" in err[0] and "Traceback" not in err[0]
+    assert _run(["curtois", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_parser_rejects_unknown_ids_with_the_line_number():
+    with pytest.raises(InstanceError, match="line 6: unknown id 'X'"):
+        parse_instance("SECTION_HORIZON\n7\nSECTION_SHIFTS\nD,480,\nSECTION_STAFF\nA,X=7,1,0,5,1,1,1\n")
+
+
+def test_instance1_end_to_end_prints_penalty_best_known_and_gap(tmp_path, capsys):
+    path = instance_path(1)
+    if not path.is_file():
+        pytest.skip(f"{path} not available")
+    out = tmp_path / "roster.txt"
+    assert _run(["curtois", str(path), "--time-limit", "10", "--workers", "1", "--roster-out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    roster = parse_roster(out.read_text())
+    assert len(roster) == 8 and all(len(days) == 14 for days in roster.values())
+    penalty = evaluate(load_instance(path), roster).penalty
+    assert f"penalty:    {penalty} " in printed
+    assert "best known: 607 (proven optimal)" in printed
+    assert f"gap:        {100 * (penalty - 607) / 607:.2f} %" in printed
+
+
+def test_quick_bench_table_has_a_row_and_a_curve_per_instance(monkeypatch):
+    monkeypatch.setattr(bench, "QUICK", (range(1, 2), 5.0))
+    table = bench.curtois_table(lambda limit: SolveParams(limit, 1, 0), quick=True)
+    row = next(line for line in table.splitlines() if line.startswith("| Instance1 | 607 |"))
+    assert row.split("|")[3].strip().isdigit()  # the penalty at 10 s column holds a number
+    assert "| instance | 1 s | 2 s | 5 s |" in table
