@@ -6,14 +6,15 @@ import importlib
 import json
 import subprocess
 import sys
-from sched import create_app
-from sched.extensions import db
-from sched.models import Period, Territory
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
+
+from sched import create_app
+from sched.extensions import db
+from sched.models import Period, Territory
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
@@ -32,9 +33,7 @@ def init_db() -> None:
 
 
 @cli.command("demo")
-@click.option(
-    "--solve-seconds", default=10.0, show_default=True, help="Time limit of the demo roster's solve."
-)
+@click.option("--solve-seconds", default=10.0, show_default=True, help="Time limit of the demo roster's solve.")
 @with_appcontext
 def demo(solve_seconds: float) -> None:
     """Load the demo territory « CPTS Metz Démo » (does nothing if it is already there)."""
@@ -52,9 +51,7 @@ def demo(solve_seconds: float) -> None:
 @cli.command("create-user")
 @click.option("--email", required=True, help="Login e-mail.")
 @click.option("--name", "full_name", required=True, help="Full name shown in the app.")
-@click.option(
-    "--role", "roles", multiple=True, required=True, help="gp, coordinator, regulator or admin (repeatable)."
-)
+@click.option("--role", "roles", multiple=True, required=True, help="gp, coordinator, regulator or admin (repeatable).")
 @click.option("--password", default=None, help="Password; omit with --invite to e-mail an invitation link.")
 @click.option("--invite", is_flag=True, help="Queue an invitation e-mail instead of setting a password.")
 @click.option("--territory", "territory_name", default=None, help="Territory name (default: the only one).")
@@ -122,9 +119,7 @@ def periods(as_json: bool) -> None:
 @cli.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option(
-    "--no-scheduler", is_flag=True, help="Do not start the scheduler process beside the web server."
-)
+@click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler process beside the web server.")
 @with_appcontext
 def run(host: str, port: int, no_scheduler: bool) -> None:
     """Serve the app locally, with the scheduler (solves, e-mails, reminders) in its own process."""
@@ -147,6 +142,7 @@ def run(host: str, port: int, no_scheduler: bool) -> None:
 def load_command_modules() -> None:
     """Register the commands of every module in sched/commands/ (one module per concern)."""
     import pkgutil
+
     from sched import commands
 
     for module in pkgutil.iter_modules(commands.__path__):

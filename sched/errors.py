@@ -30,9 +30,7 @@ def render_error(status: int, message: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(
-            400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez."
-        )
+        return render_error(400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,7 +1,6 @@
 """Extensions created here, bound to the app in create_app."""
 
 import sqlite3
-from sched.models.base import Base
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from sched.models.base import Base
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass Base; db.session serves them all
 migrate = Migrate()

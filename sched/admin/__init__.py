@@ -1,8 +1,8 @@
 """Administration: accounts, roles, territory settings."""
 
-from sched.auth.guards import guard_blueprint
-
 from flask import Blueprint
+
+from sched.auth.guards import guard_blueprint
 
 bp = Blueprint("admin", __name__)
 guard_blueprint(bp, "admin")

@@ -12,7 +12,7 @@ from sched.api.auth import json_error, owner
 from sched.extensions import db
 from sched.i18n import local, zone
 from sched.models import utcnow
-from sched.services import slots
+from sched.services import bookings, slots
 
 
 def iso(instant: datetime) -> str:
@@ -104,8 +104,10 @@ def create_booking():
     if not isinstance(slot_id, int) or isinstance(slot_id, bool):
         return json_error("slot_id doit être un entier.", 422, field="slot_id")
     try:
-        booking = slots.book(slot_id, owner(), body.get("regulation_ref"), body.get("initials"), body.get("age_band"))
-    except slots.BookingError as error:
+        booking = bookings.book(
+            slot_id, owner(), body.get("regulation_ref"), body.get("initials"), body.get("age_band")
+        )
+    except bookings.BookingError as error:
         db.session.rollback()
         extra = {"field": error.field} if error.field else {}
         return json_error(error.message, error.status, **extra)
@@ -126,14 +128,14 @@ def create_booking():
 @bp.delete("/bookings/<int:booking_id>")
 def delete_booking(booking_id: int):
     """Cancel a booking (optional JSON body {"reason": …}); the créneau is free again."""
-    booking = slots.territory_booking(booking_id, g.api_user.territory_id)
+    booking = bookings.territory_booking(booking_id, g.api_user.territory_id)
     if booking is None:
         return json_error("Cette réservation n'existe pas.", 404)
     body = request.get_json(silent=True) or {}
     reason = body.get("reason") if isinstance(body, dict) else None
     try:
-        slots.cancel(booking, owner(), reason or "Annulée par le logiciel de régulation")
-    except slots.BookingError as error:
+        bookings.cancel(booking, owner(), reason or "Annulée par le logiciel de régulation")
+    except bookings.BookingError as error:
         db.session.rollback()
         return json_error(error.message, error.status)
     return jsonify(id=booking.id, status="cancelled", slot_id=booking.slot_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sched.auth.passwords import MIN_LENGTH
-from sched.forms import email_valid, required
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, Length
+
+from sched.auth.passwords import MIN_LENGTH
+from sched.forms import email_valid, required
 
 
 class LoginForm(FlaskForm):

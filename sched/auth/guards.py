@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from sched.extensions import db, login_manager
-from sched.models import User
 from typing import Any
 
 from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import current_user
+
+from sched.extensions import db, login_manager
+from sched.models import User
 
 ROLE_HOMES = {
     "coordinator": "coordination.home",

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
 from sched.auth import bp
 from sched.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, SetPasswordForm
 from sched.auth.guards import home_endpoint
@@ -9,11 +15,6 @@ from sched.auth.passwords import hash_password, needs_rehash, verify_password
 from sched.extensions import db, limiter
 from sched.models import User, utcnow
 from sched.services import accounts, audit
-from urllib.parse import urlsplit
-
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 
 def safe_next(target: str | None) -> str | None:

@@ -13,7 +13,7 @@ from sched.i18n import time_fr, zone
 from sched.models import AGE_BAND_LABELS, utcnow
 from sched.regulation import bp
 from sched.regulation.forms import BookingForm, CancelForm
-from sched.services import slots
+from sched.services import bookings, slots
 
 
 def today() -> date:
@@ -71,7 +71,7 @@ def fragment():
 
 
 def slot_or_404(slot_id: int):
-    slot = slots.territory_slot(slot_id, current_user.territory_id)
+    slot = bookings.territory_slot(slot_id, current_user.territory_id)
     if slot is None:
         abort(404)
     return slot
@@ -90,10 +90,10 @@ def book(slot_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            booking = slots.book(
+            booking = bookings.book(
                 slot.id, current_user, form.regulation_ref.data, form.initials.data, form.age_band.data
             )
-        except slots.BookingError as error:
+        except bookings.BookingError as error:
             if error.field is None:
                 flash(error.message, "error")
                 return back_to_list(day, f"creneau-{slot.id}")
@@ -107,7 +107,7 @@ def book(slot_id: int):
             )
             return back_to_list(day, f"creneau-{slot.id}")
     elif request.method == "GET":
-        refused = slots.refusal(slot)
+        refused = bookings.refusal(slot)
         if refused:
             flash(refused, "error")
             return back_to_list(day, f"creneau-{slot.id}")
@@ -117,7 +117,7 @@ def book(slot_id: int):
 @bp.route("/reservations/<int:booking_id>/annuler", methods=["GET", "POST"])
 def cancel(booking_id: int):
     """Cancel a booking, with a reason: the créneau is free again."""
-    booking = slots.territory_booking(booking_id, current_user.territory_id)
+    booking = bookings.territory_booking(booking_id, current_user.territory_id)
     if booking is None:
         abort(404)
     day = booking.slot.shift.date
@@ -127,8 +127,8 @@ def cancel(booking_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            slots.cancel(booking, current_user, form.reason.data)
-        except slots.BookingError as error:
+            bookings.cancel(booking, current_user, form.reason.data)
+        except bookings.BookingError as error:
             db.session.rollback()
             form.reason.errors.append(error.message)
         else:

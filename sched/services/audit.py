@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sched.extensions import db
-from sched.models import AuditEvent, User
 from typing import Any
 
 from flask_login import current_user
 
+from sched.extensions import db
+from sched.models import AuditEvent, User
 
-def record(
-    action: str, object_type: str, object_id: Any = None, actor: User | None = None, **details: Any
-) -> None:
+
+def record(action: str, object_type: str, object_id: Any = None, actor: User | None = None, **details: Any) -> None:
     """Add an audit event to the session; it commits (or rolls back) with the change it describes."""
     if actor is None and current_user and getattr(current_user, "is_authenticated", False):
         actor = current_user._get_current_object()

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
 from sched.extensions import db
 from sched.i18n import MONTHS
 from sched.models import GP, Availability, AvailabilityAnswer, Period, ShiftTemplate, Site, Territory, utcnow
@@ -14,9 +18,6 @@ from sched.services import accounts, scheduling
 from sched.services.identity import luhn_check_digit
 from sched.services.periods import generate_shifts
 from sched.services.publish import publish
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 DEMO_NAME = "CPTS Metz Démo"
 DEMO_PASSWORD = "demo-cpts-2027"
@@ -97,12 +98,8 @@ def create_places() -> tuple[Territory, list[Site]]:
 
 def create_people(territory: Territory, sites: list[Site], rng: random.Random) -> list[GP]:
     accounts.create_user("admin@demo.test", "Admin Démo", ["admin"], DEMO_PASSWORD, territory)
-    accounts.create_user(
-        "coordination@demo.test", "Coordination Démo", ["coordinator"], DEMO_PASSWORD, territory
-    )
-    accounts.create_user(
-        "regulation@demo.test", "Régulation Centre 15", ["regulator"], DEMO_PASSWORD, territory
-    )
+    accounts.create_user("coordination@demo.test", "Coordination Démo", ["coordinator"], DEMO_PASSWORD, territory)
+    accounts.create_user("regulation@demo.test", "Régulation Centre 15", ["regulator"], DEMO_PASSWORD, territory)
     gps = []
     for n in range(1, 41):
         user = accounts.create_user(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from sched.extensions import db
-from sched.models import Period, Shift, ShiftTemplate, Site, Territory
 from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select
+
+from sched.extensions import db
+from sched.models import Period, Shift, ShiftTemplate, Site, Territory
 
 # Alsace-Moselle keeps Good Friday and 26 December: the `holidays` subdivisions for those departments.
 ALSACE_MOSELLE = {"57": "57", "67": "6AE", "68": "6AE"}

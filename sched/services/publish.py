@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+
+from sqlalchemy import select
+
 from sched.extensions import db
 from sched.models import ConsultationSlot, RosterVersion, SlotBooking, User, utcnow
 from sched.services import audit
 from sched.services.rosters import published_version
-
-from sqlalchemy import select
 
 
 def sync_slots(version: RosterVersion) -> None:
@@ -23,9 +24,7 @@ def sync_slots(version: RosterVersion) -> None:
         gps_by_shift[a.shift_id].append(a.gp_id)
         shifts[a.shift_id] = a.shift
     shift_ids = {s.id for s in version.period.shifts}
-    existing = db.session.scalars(
-        select(ConsultationSlot).where(ConsultationSlot.shift_id.in_(shift_ids))
-    ).all()
+    existing = db.session.scalars(select(ConsultationSlot).where(ConsultationSlot.shift_id.in_(shift_ids))).all()
     booked = set(
         db.session.scalars(
             select(SlotBooking.slot_id).where(
@@ -49,9 +48,7 @@ def sync_slots(version: RosterVersion) -> None:
         db.session.flush()  # deletes first: a new GP may take the freed position (unique shift/position/start)
         used_positions = {slot.position for slot in slots if slot.gp_id in wanted or slot.id in booked}
         for gp_id in sorted(wanted - present):
-            position = next(
-                p for p in range(len(used_positions) + len(wanted) + 1) if p not in used_positions
-            )
+            position = next(p for p in range(len(used_positions) + len(wanted) + 1) if p not in used_positions)
             used_positions.add(position)
             shift = shifts[shift_id]
             start = shift.starts_at
@@ -80,11 +77,9 @@ def publish(version: RosterVersion, user: User | None = None) -> RosterVersion:
     period.state = "amended" if amended else "published"
     db.session.flush()
     sync_slots(version)
-    audit.record(
-        "roster.publish", "roster_version", version.id, actor=user, number=version.number, period=period.id
-    )
+    audit.record("roster.publish", "roster_version", version.id, actor=user, number=version.number, period=period.id)
     if amended:
-        from sched.services.slots import alert_orphaned_bookings
+        from sched.services.bookings import alert_orphaned_bookings
 
         alert_orphaned_bookings(version)
     return version

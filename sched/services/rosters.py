@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from sched.extensions import db
-from sched.models import Assignment, Period, RosterVersion, Shift
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+
+from sched.extensions import db
+from sched.models import Assignment, Period, RosterVersion, Shift
 
 
 def published_version(period: Period) -> RosterVersion | None:
@@ -38,9 +39,7 @@ def published_assignments(start: datetime, end: datetime, gp_id: int | None = No
     query = (
         select(Assignment)
         .join(Assignment.shift)
-        .where(
-            Assignment.version_id.in_(latest_published_ids()), Shift.starts_at >= start, Shift.starts_at < end
-        )
+        .where(Assignment.version_id.in_(latest_published_ids()), Shift.starts_at >= start, Shift.starts_at < end)
         .options(joinedload(Assignment.shift).joinedload(Shift.site), joinedload(Assignment.gp))
         .order_by(Shift.starts_at, Shift.site_id)
     )

@@ -44,7 +44,7 @@ def build_database(url: str, instance: Path) -> tuple[str, str]:
     from sched.extensions import db
     from sched.i18n import zone
     from sched.models import ApiToken, ConsultationSlot, Territory, utcnow
-    from sched.services import slots
+    from sched.services import bookings
     from sched.services.accounts import create_user
     from sched.services.tokens import new_secret
     from tests.load.dayset import add_gp, add_site, publish_day
@@ -69,7 +69,7 @@ def build_database(url: str, instance: Path) -> tuple[str, str]:
 
         slot_ids = list(db.session.scalars(select(ConsultationSlot.id).order_by(ConsultationSlot.id)))
         for slot_id in slot_ids[::7]:
-            slots.book(slot_id, regulator, f"CHARGE-{slot_id}", "AB", "18-64")
+            bookings.book(slot_id, regulator, f"CHARGE-{slot_id}", "AB", "18-64")
         count = db.session.scalar(select(func.count(ConsultationSlot.id)))
         print(f"day {day}: 20 sites, 60 GPs on duty, {count} créneaux ({len(slot_ids[::7])} booked)")
         db.engine.dispose()

@@ -7,9 +7,10 @@ use it; a new blueprint must be added to ACCESS (the test fails until it is).
 from __future__ import annotations
 
 import re
-from sched.models import ROLES
 
 import pytest
+
+from sched.models import ROLES
 
 # blueprint → roles that may use it; "public" = anyone; "token" = a bearer/feed token, not a session.
 ACCESS: dict[str, set[str] | str] = {
@@ -56,8 +57,7 @@ def routes(app):
 
 def test_every_blueprint_is_in_the_matrix(app):
     blueprints = {
-        rule.endpoint.split(".")[0] if "." in rule.endpoint else rule.endpoint
-        for rule in app.url_map.iter_rules()
+        rule.endpoint.split(".")[0] if "." in rule.endpoint else rule.endpoint for rule in app.url_map.iter_rules()
     }
     assert blueprints <= set(ACCESS), f"add these blueprints to ACCESS: {sorted(blueprints - set(ACCESS))}"
 

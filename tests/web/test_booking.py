@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from sched.extensions import db
 from sched.i18n import zone
 from sched.models import AuditEvent, ConsultationSlot, OutboxEmail, Shift, SlotBooking, utcnow
-from sched.services import slots
+from sched.services import bookings
 from tests.conftest import make_user
 from tests.load.dayset import add_gp, amend, publish_day
 from tests.web.test_api import create_token
@@ -78,11 +78,11 @@ def test_the_database_index_decides_when_the_check_is_passed(app, territory, day
     regulator = make_user(territory, "regulator")
     publish_day(territory, day, {territory.sites[0]: [add_gp(territory, "Index")]})
     slot_id = db.session.scalar(select(ConsultationSlot.id).limit(1))
-    slots.book(slot_id, regulator, "FIRST")
-    monkeypatch.setattr(slots, "live_booking", lambda slot_id: None)  # the other regulator checked too early
-    with pytest.raises(slots.BookingError) as refused:
-        slots.book(slot_id, regulator, "SECOND")
-    assert refused.value.status == 409 and refused.value.message == slots.SLOT_TAKEN
+    bookings.book(slot_id, regulator, "FIRST")
+    monkeypatch.setattr(bookings, "live_booking", lambda slot_id: None)  # the other regulator checked too early
+    with pytest.raises(bookings.BookingError) as refused:
+        bookings.book(slot_id, regulator, "SECOND")
+    assert refused.value.status == 409 and refused.value.message == bookings.SLOT_TAKEN
     assert list(db.session.scalars(select(SlotBooking.regulation_ref))) == ["FIRST"]
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "booking.create")) == 1
 
@@ -102,7 +102,7 @@ def test_amendment_removing_a_booked_gp_keeps_the_booking_and_alerts_the_coordin
     slot = db.session.scalar(
         select(ConsultationSlot).where(ConsultationSlot.gp_id == leaving.id).order_by(ConsultationSlot.starts_at)
     )
-    booking = slots.book(slot.id, regulator, "DOS-77", "MT", "80+")
+    booking = bookings.book(slot.id, regulator, "DOS-77", "MT", "80+")
     shift_id = db.session.scalar(select(Shift.id))
     amend(v1, {shift_id: [staying, replacement]})
 
