@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,3 +24,23 @@ def test_python_m_sched_help_lists_the_commands():
     assert result.returncode == 0, result.stderr
     for command in ("init-db", "demo", "run", "create-user", "periods"):
         assert f"  {command} " in result.stdout, command
+
+
+def run_sched(args: list[str], database_url: str, instance_dir) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "SNP_INSTANCE_DIR": str(instance_dir)}
+    command = [sys.executable, "-m", "sched", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_an_unreachable_database_is_one_readable_line(tmp_path):
+    result = run_sched(["periods", "--json"], f"sqlite:///{tmp_path}/missing-dir/none.sqlite3", tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: database: ") and "init-db" in lines[0]
+
+
+def test_a_database_not_initialised_is_one_readable_line(tmp_path):
+    result = run_sched(["periods"], f"sqlite:///{tmp_path}/empty.sqlite3", tmp_path)
+    assert result.returncode == 1
+    assert "no such table" in result.stderr and "Traceback" not in result.stderr
