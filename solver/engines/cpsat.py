@@ -14,7 +14,7 @@ import math
 from ortools.sat.python import cp_model
 
 from solver.engines.base import EngineResult, StageResult, Tracker, pairs_from, stage_results, with_constants
-from solver.engines.greedy import greedy_roster
+from solver.engines.greedy import greedy_roster, improve_roster
 from solver.engines.lp import lp_bound
 from solver.formulation import Context, Terms, build, canonical, values_for
 from solver.model import Problem
@@ -85,6 +85,28 @@ class _Engine:
             solver.parameters.subsolvers.append(name)
         return solver
 
+    def value(self, terms: Terms) -> int:
+        assert self.values is not None
+        return self.value_of(self.values, terms)
+
+    @staticmethod
+    def value_of(values: list[int], terms: Terms) -> int:
+        return sum(c * values[v] for v, c in terms.items())
+
+    def lp_floor(self, terms: Terms) -> int | None:
+        """A proven lower bound from GLOP's LP relaxation, added to the model as `objective >= floor`.
+
+        The stages are flow-like, so the LP bound is usually the optimum: with it stated, CP-SAT stops as soon
+        as its (fast, LNS-driven) primal search reaches it instead of proving it by search. The bound is
+        lowered by a relative 1e-6 so that floating-point error can never cut off a true optimum.
+        """
+        low = lp_bound(self.ctx.model, terms, self.fixed)
+        if low is None:
+            return None
+        floor = math.ceil(low - 1e-6 * max(1.0, abs(low)) - 1e-6)
+        self.cp.add(self.expr(terms) >= floor)
+        return floor
+
     def run(self, name: str, terms: Terms | None, cap: tuple[Terms, int] | None = None) -> tuple[int, float]:
         """Solve (minimise `terms`, or just find a roster) from the current roster; return status and bound."""
         cp = self.cp
@@ -110,12 +132,21 @@ class _Engine:
     def stage(self, stage: Stage) -> list[StageResult]:
         """Minimise the stage's combined objective; empty when nothing was found."""
         started = self.params.elapsed()
-        status, raw_bound = self.run(stage.name, stage.terms)
+        floor = self.lp_floor(stage.terms)
+        if floor is not None:
+            self.params.report(stage.name, None, floor, "LP bound")
+        if floor is not None and self.values is not None and self.value(stage.terms) <= floor:
+            # The current roster already meets the LP bound: optimal, nothing to search.
+            status, raw_bound = cp_model.OPTIMAL, float(floor)
+            self.tracker.incumbent(stage.name, self.value(stage.terms), floor)
+        else:
+            status, raw_bound = self.run(stage.name, stage.terms)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or self.values is None:
             return []
         value = sum(c * self.values[v] for v, c in stage.terms.items())
-        done = status == cp_model.OPTIMAL
-        bound = value if done else min(value, math.ceil(raw_bound - 1e-6))
+        bound = max(math.ceil(raw_bound - 1e-6), floor if floor is not None else -math.inf)
+        done = status == cp_model.OPTIMAL or value <= bound
+        bound = value if done else min(value, bound)
         self.params.report(stage.name, value, bound, "proven" if done else "time limit")
         if self.coverage is None and "max_load" not in stage.keys:
             self.coverage = (stage.terms, value, done)
@@ -131,14 +162,23 @@ class _Engine:
                 loads[gp] += self.ctx.problem.shift(sid).minutes
         return max(loads.values())
 
-    def under_cap(self, name: str, top: int, cap: int) -> tuple[int, bool]:
+    def under_cap(self, name: str, top: int, cap: int, budget: float) -> tuple[int, bool]:
         """Can every load stay within `cap` while ranks 1–3 keep their optimum?
 
         Asked as "maximise coverage with every load capped", from a greedy roster that respects the cap:
         unlike a bare feasibility question, the coverage objective gives CP-SAT's search a direction, and its
         LP bound refutes caps that are too low. Returns the status and whether the cap was met.
         """
-        # First the bare question on the model with ranks 1–3 fixed: presolve alone often refutes a low cap,
+        began = self.params.elapsed()
+        terms, required, proven = self.coverage or ({}, 0, True)
+        # First the coordinator's way: a greedy roster under the cap with augmenting swaps. When it keeps
+        # ranks 1–3 at their optimum, the cap is met without any search (department quarter: 960 at once).
+        greedy = greedy_roster(self.ctx.problem, SolveParams(time_limit=budget), cap=cap, improve=False)
+        hint = values_for(self.ctx, greedy)
+        if sum(c * hint[v] for v, c in terms.items()) <= required and hint[top] <= cap:
+            self.values = hint
+            return cp_model.FEASIBLE, True
+        # Then the bare question on the model with ranks 1–3 fixed: presolve alone often refutes a low cap,
         # and a roster near the current one is often found at once (quarter: both in about a second).
         quick = self.cp.clone()
         quick.add(self.vars[top] <= cap)
@@ -147,7 +187,7 @@ class _Engine:
         for var, value in zip(self.vars, self.values or [], strict=False):
             quick.add_hint(var, value)
         solver = self._solver()
-        solver.parameters.max_time_in_seconds = max(1.0, 0.3 * self.params.remaining())
+        solver.parameters.max_time_in_seconds = min(self.params.remaining(), max(0.5, 0.5 * budget))
         status = solver.solve(quick)
         if status == cp_model.INFEASIBLE:
             return status, False
@@ -156,15 +196,16 @@ class _Engine:
             return status, True
         cp = self.base.clone()
         cp.add(self.vars[top] <= cap)
-        terms, required, proven = self.coverage or ({}, 0, True)
         if terms:
             cp.minimize(self.expr(terms))
             if proven:  # nothing beats the uncapped optimum: say so, and CP-SAT stops when it reaches it
                 cp.add(self.expr(terms) >= required)
-        hint = values_for(self.ctx, greedy_roster(self.ctx.problem, SolveParams(time_limit=5.0), cap=cap))
         for var, value in zip(self.vars, hint, strict=True):
             cp.add_hint(var, value)
         solver = self._solver()
+        solver.parameters.max_time_in_seconds = min(
+            self.params.remaining(), max(0.5, budget - (self.params.elapsed() - began))
+        )
         self.tracker.start_stage()
         status = solver.solve(cp, _Progress(self.tracker, f"{name}<={cap}") if terms else None)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -215,24 +256,31 @@ class _Engine:
                 for k in range(self.ctx.max_units(g.id) + 1)
             }
         )
-        proven, best = False, list(self.values)
+        proven, best, open_from = False, list(self.values), None
         for value in possible:
             if value < floor:
                 continue
             if value >= incumbent:
-                proven = True  # every smaller possible value was proven infeasible (or is below the bound)
+                proven = open_from is None  # every smaller possible value is refuted (or below the bound)
                 break
-            status, reached_cap = self.under_cap(stage.name, top, value)
+            # Each cap gets a share of the time, so an undecided cap leaves room to try the next one up
+            # and for the ranks below.
+            status, reached_cap = self.under_cap(stage.name, top, value, budget=0.4 * self.params.remaining())
             reached = self._max_load()
             if reached < incumbent:
                 incumbent, best = reached, list(self.values)
             if reached_cap:
-                proven = True
+                proven = open_from is None
                 break
-            if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                floor = value  # timed out: the cap is neither reached nor refuted
+            if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                # Refuted; smaller caps are refuted with it (feasibility is monotone in the cap).
+                floor, open_from = value + 1, None
+            elif open_from is None:
+                open_from = value  # neither reached nor refuted in its share of time
+            if self.params.remaining() <= 0:
                 break
-            floor = value + 1  # proven: no roster keeps the ranks above and every load within this cap
+        if open_from is not None:
+            floor = open_from
         self.values = best
         self.values[top] = incumbent
         assert self.values is not None
@@ -256,6 +304,11 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
     for stage in stages:
         if params.remaining() <= 0:
             break
+        if "load_sq" in stage.keys and engine.values is not None:
+            # Levelling moves are cheap and never undo the ranks above: start the hardest stage from them.
+            levelled = values_for(ctx, improve_roster(problem, pairs_from(ctx, engine.values), params))
+            if engine.value_of(levelled, stage.terms) < engine.value(stage.terms):
+                engine.values = levelled
         found = engine.max_load(stage) if stage.keys == ("max_load",) else engine.stage(stage)
         if not found:
             break

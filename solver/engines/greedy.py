@@ -50,6 +50,45 @@ def _repair(r: Roster, by_shift: dict[str, list[str]]) -> None:
                 r.add(g, other)
 
 
+def _augment(r: Roster, by_shift: dict[str, list[str]], params: SolveParams) -> None:
+    """Two-step augmenting chains: g leaves s2 for the short shift s, and a free GP takes s2 — the
+    coordinator's "could you swap with …" phone call. Pinned and published pairs never move."""
+    problem = r.problem
+    keep = problem.pinned_set | set(problem.previous)
+    for _ in range(3):
+        moved = False
+        short = [s for s in problem.shifts if r.count(s.id) < s.target]
+        short.sort(key=lambda s: (r.count(s.id) >= s.min, -s.priority, s.start_utc))
+        for s in short:
+            if params.remaining() <= 0:
+                return
+            for g in by_shift[s.id]:
+                if r.count(s.id) >= s.target:
+                    break
+                if g in r.on_shift[s.id]:
+                    continue
+                if not r.blockers(g, s.id):
+                    r.add(g, s.id)
+                    moved = True
+                    continue
+                for other in sorted(r.of_gp[g]):
+                    o = problem.shift(other)
+                    if (g, other) in keep or o.priority > s.priority and r.count(other) <= o.min:
+                        continue
+                    r.remove(g, other)
+                    if not r.blockers(g, s.id):
+                        r.add(g, s.id)
+                        taker = next((h for h in by_shift[other] if h != g and not r.blockers(h, other)), None)
+                        if taker is not None:
+                            r.add(taker, other)
+                            moved = True
+                            break
+                        r.remove(g, s.id)
+                    r.add(g, other)
+        if not moved:
+            return
+
+
 def _improve(r: Roster, by_shift: dict[str, list[str]], params: SolveParams) -> None:
     """Replace a GP on a shift by another when the score (removed, max_load, load_sq, unpreferred) improves."""
     problem = r.problem
@@ -87,7 +126,7 @@ def _improve(r: Roster, by_shift: dict[str, list[str]], params: SolveParams) -> 
                     break
 
 
-def greedy_roster(problem: Problem, params: SolveParams, cap: int | None = None) -> list[Pair]:
+def greedy_roster(problem: Problem, params: SolveParams, cap: int | None = None, improve: bool = True) -> list[Pair]:
     """The greedy roster (valid whenever the pins are); with `cap`, no GP's load goes above it (pins aside)."""
     r = Roster(problem, cap=cap)
     by_shift: dict[str, list[str]] = {s.id: [] for s in problem.shifts}
@@ -102,6 +141,18 @@ def greedy_roster(problem: Problem, params: SolveParams, cap: int | None = None)
     _repair(r, by_shift)
     _fill(r, "min", by_shift)
     _fill(r, "target", by_shift)
+    _augment(r, by_shift, params)
+    if improve:
+        _improve(r, by_shift, params)
+    return r.pairs()
+
+
+def improve_roster(problem: Problem, pairs: list[Pair], params: SolveParams) -> list[Pair]:
+    """Load-levelling replacements on an existing roster: coverage stays, removed/max_load never worsen."""
+    r = Roster(problem, pairs)
+    by_shift: dict[str, list[str]] = {s.id: [] for s in problem.shifts}
+    for g, sid in sorted(r.eligible):
+        by_shift[sid].append(g)
     _improve(r, by_shift, params)
     return r.pairs()
 
