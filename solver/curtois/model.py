@@ -15,10 +15,10 @@ from solver.curtois.instance import Employee, Instance
 
 @dataclass(frozen=True)
 class Penalty:
-    """A named soft term: `weight` is paid whenever `literal` is true."""
+    """A named soft term: `weight` is paid per unit of `term` (a literal, or a cover shortfall/excess)."""
 
     name: str
-    literal: cp_model.IntVar | cp_model.LinearExprT
+    term: cp_model.IntVar | cp_model.LinearExprT
     weight: int
 
 
@@ -188,7 +188,7 @@ def build_model(instance: Instance) -> tuple[Context, list[Penalty]]:
     for rule in HARD_RULES:
         rule(ctx)
     penalties = [p for rule in SOFT_RULES for p in rule(ctx)]
-    ctx.model.minimize(sum(p.weight * p.literal for p in penalties))
+    ctx.model.minimize(sum(p.weight * p.term for p in penalties))
     return ctx, penalties
 
 
@@ -197,9 +197,9 @@ def configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    # Cover makes the LP relaxation strong (best-known values equal the lower bounds), but CP-SAT's
-    # default LP worker adds no cuts and its bound stays near zero; the max_lp worker (linearization 2,
-    # cuts) proves Instances 2-3 in seconds where the default portfolio does not in 20 s.
+    # With cuts the LP bound is close (Instance8: 1 249 against the optimum 1 300), but the default
+    # 2-worker portfolio's LP worker added no cuts (Instance4 bound stuck at 200, optimum 1 716); the
+    # max_lp worker (linearization level 2, cuts) proves Instances 2-3 in seconds.
     if workers > 1:
         solver.parameters.subsolvers.append("max_lp")
     else:
