@@ -137,7 +137,7 @@ def update_doc(path: Path, heading: str, section: str) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     parts = text.split("\n## ")
     head, rest = parts[0], ["## " + p for p in parts[1:]]
-    rest = [p for p in rest if not p.startswith(heading)]
+    rest = [p for p in rest if p.split("\n", 1)[0].strip() != heading]
     body = "\n".join([head.rstrip("\n") + "\n", *[p.rstrip("\n") + "\n" for p in rest], section])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
@@ -155,15 +155,16 @@ def run_bench(quick: bool, curtois: bool, output: str | None, engines: str) -> i
         print(f"error: unknown engine(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
     path = Path(output) if output else DOC
-    section, _ = solver_section(quick, chosen)
-    print(section)
-    update_doc(path, HEADING, section)
-    if curtois:
+    if curtois:  # checked first: a missing colleague module should not cost a whole benchmark run
         try:
             from solver.curtois.bench import curtois_table
         except ImportError as exc:
             print(f"error: the Curtois–Qu benchmark is not available ({exc})", file=sys.stderr)
             return 1
+    section, _ = solver_section(quick, chosen)
+    print(section)
+    update_doc(path, HEADING, section)
+    if curtois:
         table = f"{CURTOIS_HEADING}\n\n{curtois_table(params_factory, quick)}\n"
         print(table)
         update_doc(path, CURTOIS_HEADING, table)

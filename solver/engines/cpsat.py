@@ -22,6 +22,9 @@ from solver.params import SolveParams
 from solver.stages import Stage, plan
 
 
+REPLAY_SHARE = 0.25
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Forwards each improving solution (stage, objective, bound) to the tracker."""
 
@@ -231,7 +234,9 @@ class _Engine:
         solver.parameters.num_workers = 1
         # Bounded, so determinism never costs more than a fraction of the solve; past it, the parallel roster
         # (optimal too) is kept and stats say `replayed: false`.
-        solver.parameters.max_time_in_seconds = min(self.params.remaining(), max(2.0, 0.25 * self.params.elapsed()))
+        solver.parameters.max_time_in_seconds = min(
+            self.params.remaining(), max(2.0, REPLAY_SHARE * self.params.elapsed())
+        )
         if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         self.values = canonical(self.ctx, [int(solver.value(v)) for v in self.vars])
