@@ -22,7 +22,7 @@ def test_demo_account_lands_on_its_home(page, live_server, email, path, heading,
     assert heading in page.locator("h1").first.inner_text()
     assert page.locator("html").get_attribute("lang") == "fr"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"home-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"home-{name}-1280.png"))
     page.get_by_role("button", name="Se déconnecter").click()
     assert "/connexion" in page.url
     assert "Vous êtes déconnecté." in page.content()
