@@ -88,3 +88,15 @@ def with_constants(model: LinearModel, results: list[StageResult]) -> list[Stage
         elif not objective.terms:
             out.append(StageResult(key, objective.constant, objective.constant, True, 0.0))
     return out
+
+
+def final_values(model: LinearModel, results: list[StageResult], values: list[int] | None) -> list[StageResult]:
+    """Each rank's value in the final roster: a later stage may still improve a rank left unproven (it is
+    only bounded by `<=`), and the reported value must be the checker's."""
+    if values is None:
+        return results
+    out = []
+    for r in results:
+        value = model.value(r.key, values)
+        out.append(StageResult(r.key, value, min(r.bound, value), r.proven, r.seconds))
+    return out

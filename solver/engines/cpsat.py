@@ -11,7 +11,15 @@ import math
 
 from ortools.sat.python import cp_model
 
-from solver.engines.base import EngineResult, StageResult, Tracker, pairs_from, stage_results, with_constants
+from solver.engines.base import (
+    EngineResult,
+    StageResult,
+    Tracker,
+    final_values,
+    pairs_from,
+    stage_results,
+    with_constants,
+)
 from solver.engines.cpsat_max_load import MaxLoadStage, Progress
 from solver.engines.greedy import greedy_roster, improve_roster
 from solver.engines.lp import lp_bound
@@ -193,6 +201,11 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
     finished = len(results) == sum(len(s.keys) for s in stages) and all(r.proven for r in results)
     replayed = finished and params.workers > 1 and engine.replay(first)
     pairs = None if engine.values is None else pairs_from(ctx, engine.values)
-    result = EngineResult(pairs, finished, with_constants(ctx.model, results), engine.tracker.last_change)
+    result = EngineResult(
+        pairs,
+        finished,
+        with_constants(ctx.model, final_values(ctx.model, results, engine.values)),
+        engine.tracker.last_change,
+    )
     result.extra["replayed"] = replayed
     return result

@@ -101,7 +101,7 @@ class MaxLoadStage:
         return status, True
 
     def max_load(self: _Engine, stage: Stage) -> list[StageResult]:
-        """Rank 4 by candidates: the smallest possible value above the LP bound, as a cap, first."""
+        """Rank 4 by candidates: the possible values between the LP bound and the incumbent, tested as caps."""
         model, started = self.ctx.model, self.params.elapsed()
         (top,) = stage.terms
         if self.values is None:
@@ -119,31 +119,26 @@ class MaxLoadStage:
                 for k in range(self.ctx.max_units(g.id) + 1)
             }
         )
-        proven, best, open_from = False, list(self.values), None
-        for value in possible:
-            if value < floor:
-                continue
+        # Downwards from the incumbent: every cap met is a better roster at once (an anytime search), and
+        # the first cap refuted proves the incumbent, which is the next possible value above it. Measured on
+        # the department quarter, upwards spent 44 s failing to refute the LP's first value and kept 960.
+        proven, best = False, list(self.values)
+        for value in reversed([v for v in possible if floor <= v < incumbent]):
             if value >= incumbent:
-                proven = open_from is None  # every smaller possible value is refuted (or below the bound)
-                break
-            # Each cap gets a share of the time, so an undecided cap leaves room to try the next one up
-            # and for the ranks below.
+                continue
+            # Each cap gets a share of the time, so an undecided one leaves room for the ranks below.
             status, reached_cap = self.under_cap(stage.name, top, value, budget=0.4 * self.params.remaining())
             reached = self._max_load()
             if reached < incumbent:
                 incumbent, best = reached, list(self.values)
+                self.tracker.incumbent(stage.name, incumbent, floor)
             if reached_cap:
-                proven = open_from is None
-                break
+                continue
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                # Refuted; smaller caps are refuted with it (feasibility is monotone in the cap).
-                floor, open_from = value + 1, None
-            elif open_from is None:
-                open_from = value  # neither reached nor refuted in its share of time
-            if self.params.remaining() <= 0:
-                break
-        if open_from is not None:
-            floor = open_from
+                proven, floor = True, incumbent  # refuted: no roster keeps ranks 1–3 with loads <= value
+            break  # refuted, or neither met nor refuted in its share of time (then the LP bound stands)
+        else:
+            proven = True  # every possible value below the incumbent is below the LP bound
         self.values = best
         self.values[top] = incumbent
         assert self.values is not None

@@ -11,7 +11,15 @@ import math
 import highspy
 import numpy as np
 
-from solver.engines.base import EngineResult, StageResult, Tracker, pairs_from, stage_results, with_constants
+from solver.engines.base import (
+    EngineResult,
+    StageResult,
+    Tracker,
+    final_values,
+    pairs_from,
+    stage_results,
+    with_constants,
+)
 from solver.formulation import LinearModel, build, canonical
 from solver.model import Problem
 from solver.params import SolveParams
@@ -107,4 +115,6 @@ def solve_highs(problem: Problem, params: SolveParams) -> EngineResult:
             h.addRow(-highspy.kHighsInf, hi, len(idx), idx, np.array(list(objective.terms.values()), dtype=float))
     pairs = None if values is None else pairs_from(ctx, values)
     finished = len({r.key for r in results}) == sum(len(s.keys) for s in stages)
-    return EngineResult(pairs, proven and finished, with_constants(model, results), tracker.last_change)
+    return EngineResult(
+        pairs, proven and finished, with_constants(model, final_values(model, results, values)), tracker.last_change
+    )
