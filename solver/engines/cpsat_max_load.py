@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # MILP search (cuts and branching on the LP) in a child process: "minimise max_load, ranks 1–3 at their
 # optimum, max_load <= incumbent", from the incumbent. Measured on the department quarter (1,000 GPs): CP-SAT
 # could not refute 780 nor meet 900 in 44 s; HiGHS proves 840 in 26 s, spawn and model build included.
-CPSAT_CAP_SECONDS = 10.0
+CPSAT_CAP_SECONDS = 5.0
 # Share of the remaining time the HiGHS search may use; the rest is for ranks 5–6.
 MILP_SHARE = 0.6
 # SNP_SOLVER_MILP=0 keeps the stage CP-SAT only (the fallback needs highspy in a child process).
@@ -150,7 +150,8 @@ class MaxLoadStage:
                 continue
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                 proven, floor = True, incumbent  # refuted: no roster keeps ranks 1–3 with loads <= value
-            undecided = True
+            else:
+                undecided = True
             break  # refuted, or neither met nor refuted in its share of time (then the LP bound stands)
         else:
             proven = True  # every possible value below the incumbent is below the LP bound
@@ -174,7 +175,7 @@ class MaxLoadStage:
     ) -> tuple[int, list[int], int, bool]:
         """The rest of the stage by HiGHS in a child process (highspy cannot share a process with OR-Tools).
 
-        Same model, the rows fixing ranks 1–3, `max_load <= incumbent`, the incumbent as a start. Returns the
+        Same model, the rows fixing ranks 1–3, the incumbent as a start. Returns the
         best max_load and its roster, the proven floor (raised to the next possible value) and whether they
         met. Proven only on HiGHS's own proof (optimal with a gap below one unit); a roster is kept only when
         it satisfies the fixed rows as recomputed here, and its max_load is recomputed from its assignments.
@@ -187,7 +188,7 @@ class MaxLoadStage:
         self.params.report(name, incumbent, floor, f"HiGHS, {limit:.0f} s")
         try:
             status, values, dual = solve_rows_isolated(
-                self.ctx.problem, {top: 1}, [*self.fixed, ({top: 1}, incumbent)], hint, limit, self.params.seed
+                self.ctx.problem, {top: 1}, self.fixed, hint, limit, self.params.seed
             )
         except RuntimeError as exc:  # highspy missing or crashed: the CP-SAT result stands, unproven
             self.params.report(name, incumbent, floor, f"HiGHS failed: {exc}")
