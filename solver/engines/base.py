@@ -20,9 +20,15 @@ class StageResult:
     bound: int
     proven: bool
     seconds: float
+    # Which back-end proved the bound, when it is not the engine itself (CP-SAT's max_load stage may hand its
+    # last question to HiGHS): stats say who proved what.
+    prover: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "value": self.value, "bound": self.bound, "proven": self.proven, "s": self.seconds}
+        out = {"key": self.key, "value": self.value, "bound": self.bound, "proven": self.proven, "s": self.seconds}
+        if self.prover is not None:
+            out["prover"] = self.prover
+        return out
 
 
 @dataclass
@@ -98,5 +104,5 @@ def final_values(model: LinearModel, results: list[StageResult], values: list[in
     out = []
     for r in results:
         value = model.value(r.key, values)
-        out.append(StageResult(r.key, value, min(r.bound, value), r.proven, r.seconds))
+        out.append(StageResult(r.key, value, min(r.bound, value), r.proven, r.seconds, r.prover))
     return out

@@ -118,3 +118,50 @@ def solve_highs(problem: Problem, params: SolveParams) -> EngineResult:
     return EngineResult(
         pairs, proven and finished, with_constants(model, final_values(model, results, values)), tracker.last_change
     )
+
+
+def solve_rows(
+    problem: Problem,
+    objective: dict[int, int],
+    rows: list[tuple[dict[int, int], int]],
+    hint: list[int] | None,
+    time_limit: float,
+    seed: int,
+) -> tuple[str, list[int] | None, float]:
+    """One MILP on the shared model plus `rows` (Σ terms <= hi): minimise `objective` (empty: any roster).
+
+    For the CP-SAT engine's max_load stage (a cap refuted or met by HiGHS's cuts and branching). Variable
+    indices are those of `build(problem)`, deterministic, so the parent's rows and hint apply as they are.
+    Returns ("optimal" | "infeasible" | "feasible" | "unknown", the roster's values or None, dual bound).
+    """
+    ctx = build(problem)
+    model = ctx.model
+    h = _translate(model)
+    n = len(model.lb)
+    h.setOptionValue("random_seed", seed)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.5)
+    h.setOptionValue("time_limit", max(0.01, time_limit))
+    for terms, hi in rows:
+        idx = np.array(list(terms), dtype=np.int32)
+        h.addRow(-highspy.kHighsInf, float(hi), len(idx), idx, np.array(list(terms.values()), dtype=float))
+    cost = np.zeros(n)
+    for v, c in objective.items():
+        cost[v] = c
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    if hint is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = [float(v) for v in hint]
+        solution.value_valid = True
+        h.setSolution(solution)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    values = None
+    if info.primal_solution_status == 2:
+        values = canonical(ctx, [int(round(v)) for v in h.getSolution().col_value])
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible", None, math.inf
+    if status == highspy.HighsModelStatus.kOptimal and values is not None:
+        return "optimal", values, float(info.mip_dual_bound)
+    return ("feasible" if values is not None else "unknown"), values, float(info.mip_dual_bound)

@@ -58,3 +58,43 @@ def solve_highs_isolated(problem: Problem, params: SolveParams) -> EngineResult:
         child.join(timeout=5)
         if child.is_alive():
             child.kill()
+
+
+def _rows_child(args: tuple[Any, ...], events: Any) -> None:
+    from solver.engines.highs import solve_rows
+
+    try:
+        events.put(("result", solve_rows(*args)))
+    except Exception as exc:
+        events.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def solve_rows_isolated(
+    problem: Problem,
+    objective: dict[int, int],
+    rows: list[tuple[dict[int, int], int]],
+    hint: list[int] | None,
+    time_limit: float,
+    seed: int = 0,
+) -> tuple[str, list[int] | None, float]:
+    """`highs.solve_rows` in a spawned interpreter (see the module docstring); same arguments, same result."""
+    context = mp.get_context("spawn")
+    events = context.Queue()
+    args = (problem, objective, rows, hint, time_limit, seed)
+    child = context.Process(target=_rows_child, args=(args, events), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = events.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError("the HiGHS process ended without a result") from None
+                continue
+            if kind == "result":
+                return payload
+            raise RuntimeError(f"HiGHS failed: {payload}")
+    finally:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
