@@ -3,11 +3,9 @@
 from flask import Blueprint
 
 from sched.api.auth import require_regulator_token
-from sched.compression import gzip_response
 from sched.extensions import csrf
 
 bp = Blueprint("api", __name__)
-bp.after_request(gzip_response)
 csrf.exempt(bp)
 bp.before_request(require_regulator_token)
 

@@ -3,10 +3,8 @@
 from flask import Blueprint
 
 from sched.auth.guards import guard_blueprint
-from sched.compression import gzip_response
 
 bp = Blueprint("regulation", __name__)
-bp.after_request(gzip_response)
 guard_blueprint(bp, "regulator")
 
 from sched.regulation import views  # noqa: E402,F401

@@ -13,7 +13,6 @@ p50 / p95 / p99 latency and requests per second. Exit code 1 if a request failed
 from __future__ import annotations
 
 import argparse
-import gzip
 import http.client
 import http.cookiejar
 import os
@@ -109,9 +108,7 @@ def login(port: int) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def run(
-    port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float, gzip_ok: bool = True
-) -> dict:
+def run(port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float) -> dict:
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -127,12 +124,9 @@ def run(
                 remaining[0] -= 1
             start = time.perf_counter()
             try:
-                encoding = {"Accept-Encoding": "gzip, deflate, br"} if gzip_ok else {}  # as a browser does
-                conn.request("GET", path, headers={"User-Agent": USER_AGENT, **encoding, **headers})
+                conn.request("GET", path, headers={"User-Agent": USER_AGENT, **headers})
                 response = conn.getresponse()
-                body = response.read()
-                if response.getheader("Content-Encoding") == "gzip":
-                    gzip.decompress(body)  # the client's share of the work, as in a browser
+                response.read()
                 status = response.status
                 if response.getheader("Connection", "").lower() == "close":
                     conn.close()
@@ -171,7 +165,6 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="per endpoint")
     parser.add_argument("--max-seconds", type=float, default=60, help="per endpoint")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--no-gzip", action="store_true", help="clients that do not accept gzip")
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="snp-load-"))
@@ -207,12 +200,11 @@ def main() -> int:
         load = os.getloadavg()[0]
         print(
             f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients, "
-            f"{os.cpu_count()} CPUs, load average before: {load:.2f}, "
-            f"clients accept gzip: {'no' if args.no_gzip else 'yes'}"
+            f"{os.cpu_count()} CPUs, load average before: {load:.2f}"
         )
         failed = False
         for label, (path, headers) in targets.items():
-            r = run(port, path, headers, args.clients, args.requests, args.max_seconds, not args.no_gzip)
+            r = run(port, path, headers, args.clients, args.requests, args.max_seconds)
             failed |= r["errors"] > 0
             print(
                 f"{label:<20} n={r['n']:<5} errors={r['errors']:<3} p50={r['p50']:6.1f} ms  "
