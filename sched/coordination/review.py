@@ -104,39 +104,41 @@ def review_assign(period_id: int):
     return back(period, f"shift-{shift.id}")
 
 
-@bp.route("/periodes/<int:period_id>/planning/retirer", methods=["POST"])
-def review_remove(period_id: int):
-    """Take a GP off a shift (a withdrawal also marks them unavailable for it)."""
+def apply_change(period_id: int, action, done):
+    """The remove/pin buttons: check the form, run `action`, commit and say `done(result)`; refusals flash."""
     period = own_period(period_id)
     form = ChangeForm()
     if not form.validate_on_submit():
         abort(400)
     shift, gp = own_shift(period, form.shift_id.data), own_gp(form.gp_id.data)
     try:
-        service.remove(period, shift, gp, current_user, form.withdrawal.data)
+        result = action(period, shift, gp, form)
     except service.ReviewError as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
         return back(period)
     db.session.commit()
-    flash(f"{gp.name} retiré(e) de la {service.shift_label(shift)}.", "success")
+    flash(done(gp, shift, result), "success")
     return back(period, f"shift-{shift.id}")
+
+
+@bp.route("/periodes/<int:period_id>/planning/retirer", methods=["POST"])
+def review_remove(period_id: int):
+    """Take a GP off a shift (a withdrawal also marks them unavailable for it)."""
+    return apply_change(
+        period_id,
+        lambda period, shift, gp, form: service.remove(period, shift, gp, current_user, form.withdrawal.data),
+        lambda gp, shift, _: f"{gp.name} retiré(e) de la {service.shift_label(shift)}.",
+    )
 
 
 @bp.route("/periodes/<int:period_id>/planning/epingler", methods=["POST"])
 def review_pin(period_id: int):
     """Pin (or unpin) an assignment: a re-solve keeps it."""
-    period = own_period(period_id)
-    form = ChangeForm()
-    if not form.validate_on_submit():
-        abort(400)
-    shift, gp = own_shift(period, form.shift_id.data), own_gp(form.gp_id.data)
-    try:
-        pinned = service.toggle_pin(period, shift, gp, current_user)
-    except service.ReviewError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-        return back(period)
-    db.session.commit()
-    flash(f"{gp.name} {'épinglé(e)' if pinned else 'désépinglé(e)'} sur la {service.shift_label(shift)}.", "success")
-    return back(period, f"shift-{shift.id}")
+    return apply_change(
+        period_id,
+        lambda period, shift, gp, form: service.toggle_pin(period, shift, gp, current_user),
+        lambda gp, shift, pinned: (
+            f"{gp.name} {'épinglé(e)' if pinned else 'désépinglé(e)'} sur la {service.shift_label(shift)}."
+        ),
+    )
