@@ -199,8 +199,9 @@ def test_two_scheduler_processes_never_run_the_same_job_twice(app, territory):
     ]
     results = [w.communicate(timeout=120) for w in workers]
     assert all(w.returncode == 0 for w in workers), [err[-2000:] for _, err in results]
-    outputs = sorted(out.split()[-2:] for out, _ in results)
-    assert outputs == [["0", "0"], ["1", "1"]], outputs
+    runs = [[int(count) for count in out.split()[-2:]] for out, _ in results]
+    # Each job ran in exactly one process (which one wins each lock is a race: both splits are right).
+    assert [sum(process[job] for process in runs) for job in range(2)] == [1, 1], runs
     db.session.expire_all()
     kinds = db.session.scalars(select(OutboxEmail.kind).order_by(OutboxEmail.kind)).all()
     assert kinds == ["regulators_list", "shift_reminder"]
