@@ -28,17 +28,11 @@ def _child(problem: Problem, limits: dict[str, Any], events: Any) -> None:
         events.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def solve_highs_isolated(problem: Problem, params: SolveParams) -> EngineResult:
-    """Same contract as every engine; the model is built and solved in a spawned interpreter."""
+def _in_child(target: Any, args: tuple[Any, ...], progress: Any = None) -> Any:
+    """Run target(*args, events) in a spawned interpreter, replay its progress, return its result."""
     context = mp.get_context("spawn")
     events = context.Queue()
-    limits = {
-        "time_limit": params.time_limit,
-        "workers": params.workers,
-        "seed": params.seed,
-        "started": params.started,
-    }
-    child = context.Process(target=_child, args=(problem, limits, events), daemon=True)
+    child = context.Process(target=target, args=(*args, events), daemon=True)
     child.start()
     try:
         while True:
@@ -48,16 +42,28 @@ def solve_highs_isolated(problem: Problem, params: SolveParams) -> EngineResult:
                 if not child.is_alive():
                     raise RuntimeError("the HiGHS process ended without a result") from None
                 continue
-            if kind == "progress" and params.progress is not None:
-                params.progress(payload)
+            if kind == "progress":
+                if progress is not None:
+                    progress(payload)
             elif kind == "result":
                 return payload
-            elif kind == "error":
+            else:
                 raise RuntimeError(f"HiGHS engine failed: {payload}")
     finally:
         child.join(timeout=5)
         if child.is_alive():
             child.kill()
+
+
+def solve_highs_isolated(problem: Problem, params: SolveParams) -> EngineResult:
+    """Same contract as every engine; the model is built and solved in a spawned interpreter."""
+    limits = {
+        "time_limit": params.time_limit,
+        "workers": params.workers,
+        "seed": params.seed,
+        "started": params.started,
+    }
+    return _in_child(_child, (problem, limits), params.progress)
 
 
 def _rows_child(args: tuple[Any, ...], events: Any) -> None:
@@ -78,23 +84,4 @@ def solve_rows_isolated(
     seed: int = 0,
 ) -> tuple[str, list[int] | None, float]:
     """`highs.solve_rows` in a spawned interpreter (see the module docstring); same arguments, same result."""
-    context = mp.get_context("spawn")
-    events = context.Queue()
-    args = (problem, objective, rows, hint, time_limit, seed)
-    child = context.Process(target=_rows_child, args=(args, events), daemon=True)
-    child.start()
-    try:
-        while True:
-            try:
-                kind, payload = events.get(timeout=1.0)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise RuntimeError("the HiGHS process ended without a result") from None
-                continue
-            if kind == "result":
-                return payload
-            raise RuntimeError(f"HiGHS failed: {payload}")
-    finally:
-        child.join(timeout=5)
-        if child.is_alive():
-            child.kill()
+    return _in_child(_rows_child, ((problem, objective, rows, hint, time_limit, seed),))
