@@ -26,6 +26,19 @@ from solver.params import SolveParams
 from solver.stages import plan
 
 
+def set_objective_and_start(h: highspy.Highs, n: int, terms: dict[int, int], start: list[int] | None) -> None:
+    """Replace the objective by `terms` and, when given, offer `start` as the first solution."""
+    cost = np.zeros(n)
+    for v, c in terms.items():
+        cost[v] = c
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = [float(v) for v in start]
+        solution.value_valid = True
+        h.setSolution(solution)
+
+
 def _translate(model: LinearModel) -> highspy.Highs:
     """The whole model in one call: row-wise matrix, every column integer."""
     h = highspy.Highs()
@@ -81,15 +94,7 @@ def solve_highs(problem: Problem, params: SolveParams) -> EngineResult:
         if params.remaining() <= 0:
             proven = False
             break
-        cost = np.zeros(n)
-        for v, c in stage.terms.items():
-            cost[v] = c
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-        if values is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = [float(v) for v in values]
-            solution.value_valid = True
-            h.setSolution(solution)
+        set_objective_and_start(h, n, stage.terms, values)
         h.setOptionValue("time_limit", max(0.01, params.remaining()))
         stage_name[0] = stage.name
         tracker.start_stage()
@@ -145,15 +150,7 @@ def solve_rows(
     for terms, hi in rows:
         idx = np.array(list(terms), dtype=np.int32)
         h.addRow(-highspy.kHighsInf, float(hi), len(idx), idx, np.array(list(terms.values()), dtype=float))
-    cost = np.zeros(n)
-    for v, c in objective.items():
-        cost[v] = c
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    if hint is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = [float(v) for v in hint]
-        solution.value_valid = True
-        h.setSolution(solution)
+    set_objective_and_start(h, n, objective, hint)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
