@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -117,6 +118,14 @@ def app_config(test_database: str, tmp_path: Path) -> dict:
 @pytest.fixture
 def app(app_config: dict):
     app = create_app(app_config)
+    # Requests made while this test's app context is pushed share its `g`, where Flask-Login keeps the user it
+    # loaded and Flask-WTF the CSRF token: forget both at each request, as a served request would, so that each
+    # test client is its own user.
+    def forget_request_state() -> None:
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
     with app.app_context():
         yield app
         db.session.remove()

@@ -89,7 +89,7 @@ def daily():
     except ValueError:
         return json_error("Paramètre date invalide : attendu AAAA-MM-JJ.", 400)
     body = slots.cached_render(
-        "json", g.api_user.territory_id, day, lambda daily: json.dumps(daily_json(daily), ensure_ascii=False)
+        "json", g.api_user.territory_id, day, lambda daily: json.dumps(daily_json(daily), ensure_ascii=False).encode()
     )
     return current_app.response_class(body, mimetype="application/json")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -34,17 +34,25 @@ def requested_day() -> tuple[date, bool]:
         return today(), False
 
 
-def list_html(day: date) -> tuple[str, slots.DailyList]:
-    """The list's HTML (shared by every regulator of the territory, see slots.cached_render) and its data."""
+def render_list(daily: slots.DailyList) -> Markup:
+    html = render_template(
+        "regulation/_list.html", daily=daily, age_labels=AGE_BAND_LABELS, removed_gp=slots.REMOVED_GP
+    )
+    # The template's indentation is a third of a department day's bytes; a newline renders the same.
+    return Markup(INDENTATION.sub("\n", html))
 
-    def render(daily: slots.DailyList) -> tuple[str, slots.DailyList]:
-        html = render_template(
-            "regulation/_list.html", daily=daily, age_labels=AGE_BAND_LABELS, removed_gp=slots.REMOVED_GP
-        )
-        # The template's indentation is a third of a department day's bytes; a newline renders the same.
-        return Markup(INDENTATION.sub("\n", html)), daily
 
-    return slots.cached_render("html", current_user.territory_id, day, render)
+def render_page(daily: slots.DailyList) -> str:
+    today = daily.now.astimezone(zone()).date()
+    return render_template(
+        "regulation/home.html",
+        day=daily.day,
+        today=today,
+        tomorrow=today + timedelta(days=1),
+        daily=daily,
+        list_html=render_list(daily),
+        now=daily.now,
+    )
 
 
 @bp.route("/")
@@ -53,16 +61,14 @@ def home():
     day, valid = requested_day()
     if not valid:
         flash("Date invalide : voici la liste d'aujourd'hui.", "error")
-    html, daily = list_html(day)
-    return render_template(
-        "regulation/home.html",
-        day=day,
-        today=today(),
-        tomorrow=today() + timedelta(days=1),
-        daily=daily,
-        list_html=html,
-        now=utcnow(),
-    )
+    territory_id = current_user.territory_id
+    if session.get("_flashes"):  # a page showing a message is not worth keeping
+        return render_page(slots.daily_list(territory_id, day))
+    # Everything of the user that base.html shows; the CSRF token stays valid for the cached minute.
+    user = current_user
+    viewer = (user.id, user.full_name, user.territory.name, *user.role_names, session.get("csrf_token"))
+    # Kept encoded: UTF-8 encoding a department day's page costs as much as the rest of the request.
+    return slots.cached_render("page", territory_id, day, lambda daily: render_page(daily).encode(), viewer)
 
 
 @bp.route("/liste")
@@ -71,7 +77,7 @@ def fragment():
     day, valid = requested_day()
     if not valid:
         abort(400)
-    return list_html(day)[0]
+    return slots.cached_render("html", current_user.territory_id, day, lambda daily: render_list(daily).encode())
 
 
 def slot_or_404(slot_id: int):

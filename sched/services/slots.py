@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, text
 
 from sched.extensions import db
 from sched.models import (
@@ -178,36 +178,38 @@ def daily_list(territory_id: int, day: date, now: datetime | None = None) -> Dai
     return DailyList(day, now, [s for s in sites.values() if any(sh.gps for sh in s.shifts)])
 
 
+# Plain SQL: every read of the list pays for this query, and a text() statement skips SQLAlchemy's cache-key work.
+FINGERPRINT = text(
+    "SELECT (SELECT max(id) FROM slot_bookings), (SELECT count(cancelled_at) FROM slot_bookings),"
+    " (SELECT max(published_at) FROM roster_versions)"
+)
+
+
 def fingerprint() -> tuple:
     """Changes whenever a booking is made or cancelled or a planning is published: one small query."""
-    return db.session.execute(
-        select(
-            select(func.max(SlotBooking.id)).scalar_subquery(),
-            select(func.count(SlotBooking.cancelled_at)).scalar_subquery(),
-            select(func.max(RosterVersion.published_at)).scalar_subquery(),
-        )
-    ).one()
+    return tuple(db.session.execute(FINGERPRINT).one())
 
 
 _rendered: OrderedDict[tuple, Any] = OrderedDict()
 
 
-def cached_render(kind: str, territory_id: int, day: date, render: Callable[[DailyList], T]) -> T:
+def cached_render(kind: str, territory_id: int, day: date, render: Callable[[DailyList], T], viewer: tuple = ()) -> T:
     """render(daily_list(...)), reused by this process while nothing was booked, cancelled or published.
 
-    Every regulator of a territory sees the same list, so the rendering (not the page around it, which holds
-    the user's name and CSRF token) is shared. The key holds the current minute: « past » créneaux and
-    « Mis à jour à » stay right, and other edits (a site's phone…) show within a minute.
+    Every regulator of a territory sees the same list, so the list's rendering is shared; a whole page, which
+    also holds the user's name and CSRF token, is kept per `viewer` (whatever of the user the page shows). The
+    key holds the current minute: « past » créneaux and « Mis à jour à » stay right, and other edits (a site's
+    phone…) show within a minute.
     """
     now = utcnow()
     key = (kind, current_app.name, str(db.engine.url), territory_id, day, now.replace(second=0, microsecond=0))
-    key += tuple(fingerprint())
+    key += viewer + fingerprint()
     if key in _rendered:
         _rendered.move_to_end(key)
         return _rendered[key]
     value = render(daily_list(territory_id, day, now))
     _rendered[key] = value
-    while len(_rendered) > 64:
+    while len(_rendered) > 128:
         _rendered.popitem(last=False)
     return value
 

@@ -1,13 +1,15 @@
 """Load test of the regulators' daily list: a department-sized day served by gunicorn, 20 concurrent clients.
 
-    .venv/bin/python -m tests.load.regulation_load [--workers 3] [--clients 20] [--requests 1000]
-                                                    [--database-url postgresql+psycopg://…]
+    .venv/bin/python -m tests.load.regulation_load [--workers 2] [--clients 20] [--requests 1000]
+                                                    [--generator python|ab|both] [--database-url postgresql+psycopg://…]
 
 Builds a fresh database (SQLite in a temporary directory unless --database-url names an empty PostgreSQL
 database): 20 cabinets de garde, 60 GPs on duty tomorrow 18:00–20:00 in 15-minute créneaux (480 créneaux,
 some booked). Starts gunicorn on 127.0.0.1, then for the page (logged-in session) and the JSON API in turn
-sends --requests requests from --clients threads (bounded: also stops after --max-seconds) and prints
-p50 / p95 / p99 latency and requests per second. Exit code 1 if a request failed.
+sends --requests requests from --clients concurrent closed-loop clients (no think time; bounded: also stops
+after --max-seconds), once from Python client threads and once from ApacheBench (`ab`, a single C process,
+when installed), and prints p50 / p95 / p99 latency, requests per second and the CPU time per request of the
+server and of the load generator. Exit code 1 if a request failed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import http.client
 import http.cookiejar
 import os
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -108,7 +111,18 @@ def login(port: int) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def run(port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (gunicorn's workers), from /proc."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def run(port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float, server_pid: int = 0) -> dict:
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -139,12 +153,14 @@ def run(port: int, path: str, headers: dict, clients: int, total: int, max_secon
                 (latencies if status == 200 else errors).append(elapsed if status == 200 else status)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    server_cpu, client_cpu = cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
@@ -154,17 +170,57 @@ def run(port: int, path: str, headers: dict, clients: int, total: int, max_secon
         "p95": q[94],
         "p99": q[98],
         "rps": len(latencies) / wall,
+        "server_cpu_ms": 1000 * server_cpu / max(len(latencies), 1),
+        "client_cpu_ms": 1000 * client_cpu / max(len(latencies), 1),
+    }
+
+
+def run_ab(port: int, path: str, headers: dict, clients: int, total: int, max_seconds: float, server_pid: int) -> dict:
+    """The same load from ApacheBench: one C process, so the generator takes far less of the two cores."""
+    csv_path = Path(tempfile.mkdtemp(prefix="snp-ab-")) / "percentiles.csv"
+    command = ["ab", "-q", "-t", str(int(max_seconds)), "-n", str(total), "-c", str(clients), "-e", str(csv_path)]
+    for name, value in {"User-Agent": USER_AGENT, **headers}.items():
+        command += ["-H", f"{name}: {value}"]
+    children_before, server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(server_pid)
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True)
+    children_after, server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(server_pid) - server_cpu
+    client_cpu = sum(getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime"))
+
+    def number(label: str) -> float:
+        found = re.search(rf"{label}:\s+([\d.]+)", output.stdout)
+        return float(found.group(1)) if found else 0.0
+
+    done = int(number("Complete requests"))
+    # Length failures are not errors: ab compares every length to the first answer's (the minute may change).
+    errors = int(number("Non-2xx responses") + number("Exceptions") + number("Connect") + number("Receive"))
+    percentiles = dict(line.split(",") for line in csv_path.read_text().splitlines()[1:])
+    shutil.rmtree(csv_path.parent, ignore_errors=True)
+    return {
+        "n": done - errors,
+        "errors": errors,
+        "p50": float(percentiles["50"]),
+        "p95": float(percentiles["95"]),
+        "p99": float(percentiles["99"]),
+        "rps": number("Requests per second"),
+        "server_cpu_ms": 1000 * server_cpu / max(done, 1),
+        "client_cpu_ms": 1000 * client_cpu / max(done, 1),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000, help="per endpoint")
     parser.add_argument("--max-seconds", type=float, default=60, help="per endpoint")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--generator",
+        choices=["python", "ab", "both"],
+        default="both" if shutil.which("ab") else "python",
+        help="load generator: Python client threads, ApacheBench (apt-get install apache2-utils), or both in turn",
+    )
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="snp-load-"))
@@ -202,14 +258,18 @@ def main() -> int:
             f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients, "
             f"{os.cpu_count()} CPUs, load average before: {load:.2f}"
         )
+        generators = {"python": run, "ab": run_ab}
+        chosen = list(generators) if args.generator == "both" else [args.generator]
         failed = False
         for label, (path, headers) in targets.items():
-            r = run(port, path, headers, args.clients, args.requests, args.max_seconds)
-            failed |= r["errors"] > 0
-            print(
-                f"{label:<20} n={r['n']:<5} errors={r['errors']:<3} p50={r['p50']:6.1f} ms  "
-                f"p95={r['p95']:6.1f} ms  p99={r['p99']:6.1f} ms  {r['rps']:6.1f} req/s"
-            )
+            for name in chosen:
+                r = generators[name](port, path, headers, args.clients, args.requests, args.max_seconds, server.pid)
+                failed |= r["errors"] > 0 or r["n"] == 0
+                print(
+                    f"{label:<20} {name:<6} n={r['n']:<5} errors={r['errors']:<3} p50={r['p50']:6.1f} ms  "
+                    f"p95={r['p95']:6.1f} ms  p99={r['p99']:6.1f} ms  {r['rps']:6.1f} req/s  "
+                    f"CPU per request: server {r['server_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms"
+                )
         return 1 if failed else 0
     finally:
         server.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import func, select
 from sched.extensions import db
 from sched.i18n import zone
 from sched.models import AuditEvent, ConsultationSlot, SlotBooking, utcnow
+from sched.services.accounts import create_user
+from tests.conftest import PASSWORD
 from tests.load.dayset import add_gp, publish_day
 
 
@@ -192,3 +195,23 @@ def test_list_shown_again_after_booking_and_cancelling_is_never_stale(client, re
     client.post(f"/regulation/reservations/{booking.id}/annuler", data={"reason": "Erreur de saisie"})
     html = client.get(url).get_data(as_text=True)
     assert "FRESH-1" not in html and html.count('class="slot free"') == 12
+
+
+def test_whole_page_is_kept_per_regulator_and_shows_a_booking_at_once(app, client, regulator, territory, tomorrow_day):
+    """The page itself is reused for the minute: never another regulator's name or token, never a stale list."""
+    day, _, gps = tomorrow_day
+    url = f"/regulation/?date={day.isoformat()}"
+    other = create_user("autre.regulation@test.fr", "Régulatrice Seconde", ["regulator"], PASSWORD, territory)
+    db.session.commit()
+    second = app.test_client()
+    assert second.post("/connexion", data={"email": other.email, "password": PASSWORD}).status_code == 302
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    for _ in range(2):  # the second round is served from the cache
+        mine, theirs = (c.get(url).get_data(as_text=True) for c in (client, second))
+        assert regulator.full_name in mine and other.full_name not in mine
+        assert other.full_name in theirs and regulator.full_name not in theirs
+        assert token.search(mine).group(1) != token.search(theirs).group(1)
+    slot = slots_of(gps[0].id)[0]
+    second.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "PAGE-1"})
+    assert "dossier n° PAGE-1" in client.get(url).get_data(as_text=True)
+    assert "dossier n° PAGE-1" in second.get(url).get_data(as_text=True)
