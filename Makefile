@@ -6,7 +6,7 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres chromium lint bench clean
+.PHONY: install run test test-sqlite test-postgres chromium lint bench load clean
 
 install: $(VENV)/.installed
 
@@ -48,6 +48,13 @@ lint: install
 
 bench: install
 	$(PY) -m solver bench
+
+# The regulators' list under 20 concurrent clients (docs/benchmarks.md); ApacheBench is the C load generator.
+load: install
+	@test -x /usr/bin/ab || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq apache2-utils; }
+	$(PY) -m tests.load.regulation_load --requests 3000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

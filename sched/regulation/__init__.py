@@ -5,6 +5,7 @@ from flask import Blueprint
 from sched.auth.guards import guard_blueprint
 
 bp = Blueprint("regulation", __name__)
-guard_blueprint(bp, "regulator")
 
-from sched.regulation import views  # noqa: E402,F401
+from sched.regulation import views  # noqa: E402,F401  (its cached-page shortcut must run before the guard)
+
+guard_blueprint(bp, "regulator")

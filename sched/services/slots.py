@@ -178,19 +178,38 @@ def daily_list(territory_id: int, day: date, now: datetime | None = None) -> Dai
     return DailyList(day, now, [s for s in sites.values() if any(sh.gps for sh in s.shifts)])
 
 
-# Plain SQL: every read of the list pays for this query, and a text() statement skips SQLAlchemy's cache-key work.
-FINGERPRINT = text(
-    "SELECT (SELECT max(id) FROM slot_bookings), (SELECT count(cancelled_at) FROM slot_bookings),"
-    " (SELECT max(published_at) FROM roster_versions)"
+# What changes whenever a booking is made or cancelled or a planning is published. Plain SQL: every read of the
+# list pays for it, and a text() statement skips SQLAlchemy's cache-key work.
+FINGERPRINT_COLUMNS = (
+    "(SELECT max(id) FROM slot_bookings)",
+    "(SELECT count(cancelled_at) FROM slot_bookings)",
+    "(SELECT max(published_at) FROM roster_versions)",
 )
+FINGERPRINT = text("SELECT " + ", ".join(FINGERPRINT_COLUMNS))
 
 
 def fingerprint() -> tuple:
-    """Changes whenever a booking is made or cancelled or a planning is published: one small query."""
     return tuple(db.session.execute(FINGERPRINT).one())
 
 
 _rendered: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def cache_key(kind: str, territory_id: int, day: date, now: datetime, viewer: tuple, fingerprint: tuple) -> tuple:
+    minute = now.replace(second=0, microsecond=0)
+    return (kind, current_app.name, str(db.engine.url), territory_id, day, minute, *viewer, *fingerprint)
+
+
+def cached(kind: str, territory_id: int, day: date, viewer: tuple, fingerprint: tuple) -> Any | None:
+    """What cached_render stored for these arguments this minute, or None."""
+    return _lookup(cache_key(kind, territory_id, day, utcnow(), viewer, fingerprint))
+
+
+def _lookup(key: tuple) -> Any | None:
+    if key in _rendered:
+        _rendered.move_to_end(key)
+        return _rendered[key]
+    return None
 
 
 def cached_render(kind: str, territory_id: int, day: date, render: Callable[[DailyList], T], viewer: tuple = ()) -> T:
@@ -199,14 +218,13 @@ def cached_render(kind: str, territory_id: int, day: date, render: Callable[[Dai
     Every regulator of a territory sees the same list, so the list's rendering is shared; a whole page, which
     also holds the user's name and CSRF token, is kept per `viewer` (whatever of the user the page shows). The
     key holds the current minute: « past » créneaux and « Mis à jour à » stay right, and other edits (a site's
-    phone…) show within a minute.
+    phone, the territory's name…) show within a minute.
     """
     now = utcnow()
-    key = (kind, current_app.name, str(db.engine.url), territory_id, day, now.replace(second=0, microsecond=0))
-    key += viewer + fingerprint()
-    if key in _rendered:
-        _rendered.move_to_end(key)
-        return _rendered[key]
+    key = cache_key(kind, territory_id, day, now, viewer, fingerprint())
+    value = _lookup(key)
+    if value is not None:
+        return value
     value = render(daily_list(territory_id, day, now))
     _rendered[key] = value
     while len(_rendered) > 128:

@@ -211,6 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="gunicorn worker class")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000, help="per endpoint")
     parser.add_argument("--max-seconds", type=float, default=60, help="per endpoint")
@@ -239,6 +240,7 @@ def main() -> int:
         str(Path(sys.executable).parent / "gunicorn"),
         "--workers", str(args.workers),
         "--threads", str(args.threads),
+        "--worker-class", args.worker_class,
         "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning",
         "sched:create_app()",
@@ -255,7 +257,7 @@ def main() -> int:
             run(port, path, headers, 4, 40, 20)
         load = os.getloadavg()[0]
         print(
-            f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients, "
+            f"gunicorn {args.workers} {args.worker_class} workers × {args.threads} threads, {args.clients} clients, "
             f"{os.cpu_count()} CPUs, load average before: {load:.2f}"
         )
         generators = {"python": run, "ab": run_ab}

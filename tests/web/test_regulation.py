@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.i18n import zone
-from sched.models import AuditEvent, ConsultationSlot, SlotBooking, utcnow
+from sched.models import AuditEvent, ConsultationSlot, SlotBooking, UserRole, utcnow
 from sched.services.accounts import create_user
 from tests.conftest import PASSWORD
 from tests.load.dayset import add_gp, publish_day
@@ -215,3 +215,30 @@ def test_whole_page_is_kept_per_regulator_and_shows_a_booking_at_once(app, clien
     second.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "PAGE-1"})
     assert "dossier n° PAGE-1" in client.get(url).get_data(as_text=True)
     assert "dossier n° PAGE-1" in second.get(url).get_data(as_text=True)
+
+
+def test_kept_page_is_refused_to_another_browser_a_deactivated_account_and_a_lost_role(client, regulator, tomorrow_day):
+    """The shortcut that serves a kept page before the role guard must refuse exactly what the guard refuses."""
+    day, _, _ = tomorrow_day
+    url = f"/regulation/?date={day.isoformat()}"
+
+    def login_and_keep_the_page() -> None:
+        assert client.post("/connexion", data={"email": regulator.email, "password": PASSWORD}).status_code == 302
+        for _ in range(2):
+            assert client.get(url).status_code == 200
+
+    login_and_keep_the_page()
+    stolen = client.get(url, headers={"User-Agent": "Another browser/1.0"})  # same cookie, other browser
+    assert stolen.status_code == 302 and "/connexion" in stolen.location
+
+    login_and_keep_the_page()
+    regulator.active = False
+    db.session.commit()
+    assert client.get(url).status_code == 302
+    regulator.active = True
+    db.session.commit()
+
+    login_and_keep_the_page()
+    regulator.roles = [UserRole(role="gp")]
+    db.session.commit()
+    assert client.get(url).status_code == 403
