@@ -5,6 +5,7 @@ Decision: x[e, d, t] is true when employee e works shift type t on day d; w[e, d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -28,6 +29,8 @@ class Context:
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     x: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     works: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    # (under, over, weight_under, weight_over) of each cover line, see cover() and exact_penalty().
+    cover_slacks: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for e in self.instance.employees:
@@ -148,24 +151,32 @@ def shift_off_requests(ctx: Context) -> list[Penalty]:
 
 
 def cover(ctx: Context) -> list[Penalty]:
-    """Soft: pay weight_under per missing and weight_over per extra employee on each (day, shift)."""
+    """Soft: pay weight_under per missing and weight_over per extra employee on each (day, shift).
+
+    assigned + under - over = requirement, both paid: at an optimum one of them is 0, so the objective is the
+    penalty. A time-limited roster may carry both on one (day, shift) and its objective then overstates its
+    penalty; `exact_penalty` takes that out. Measured against the exact under = max(0, -excess) of
+    AddMaxEquality, 60 s, 2 workers: Instance5 1 146 against 1 245, Instance8 1 431 against 1 701, Instance10
+    4 873 against 5 068 — the plain equality gives a much better LP.
+    """
     staff = len(ctx.instance.employees)
     out = []
     for c in ctx.instance.cover:
         assigned = sum(ctx.x[e.id, c.day, c.shift] for e in ctx.instance.employees)
-        excess = ctx.model.new_int_var(-c.requirement, staff - c.requirement, f"excess[{c.day},{c.shift}]")
-        ctx.model.add(excess == assigned - c.requirement)
-        # under/over are the exact max(0, -excess) and max(0, excess), not just bounds: a time-limited
-        # solution may otherwise carry both at once, and its objective would overstate the roster's penalty.
         under = ctx.model.new_int_var(0, max(0, c.requirement), f"under[{c.day},{c.shift}]")
         over = ctx.model.new_int_var(0, max(0, staff - c.requirement), f"over[{c.day},{c.shift}]")
-        ctx.model.add_max_equality(under, [-excess, 0])
-        ctx.model.add_max_equality(over, [excess, 0])
+        ctx.model.add(assigned + under - over == c.requirement)
+        ctx.cover_slacks.append((under, over, c.weight_under, c.weight_over))
         out += [
             Penalty(f"under {c.day} {c.shift}", under, c.weight_under),
             Penalty(f"over {c.day} {c.shift}", over, c.weight_over),
         ]
     return out
+
+
+def exact_penalty(ctx: Context, objective: int, value: Callable[[cp_model.IntVar], int]) -> int:
+    """A solution's penalty: its objective less what a (day, shift) paid for being both under and over."""
+    return objective - sum(min(value(u), value(o)) * (wu + wo) for u, o, wu, wo in ctx.cover_slacks)
 
 
 HARD_RULES = (

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from solver.curtois import lns
 from solver.curtois.evaluate import Evaluation, Roster, evaluate
 from solver.curtois.instance import Instance
-from solver.curtois.model import Context, build_model, configure, extract_roster, objective_of
+from solver.curtois.model import Context, build_model, configure, exact_penalty, extract_roster, objective_of
 from solver.params import SolveParams
 
 STAGE = "curtois"
@@ -60,9 +60,9 @@ class CurtoisResult:
 class _Recorder(cp_model.CpSolverSolutionCallback):
     """Records the improvement curve and forwards each solution to params.report."""
 
-    def __init__(self, params: SolveParams, started: float) -> None:
+    def __init__(self, params: SolveParams, started: float, ctx: Context) -> None:
         super().__init__()
-        self.params, self.started = params, started
+        self.params, self.started, self.ctx = params, started, ctx
         self.curve: list[tuple[float, int]] = []
 
     def add(self, penalty: int, bound: float | None, message: str = "") -> None:
@@ -72,7 +72,7 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
             self.params.report(STAGE, penalty, bound, message)
 
     def on_solution_callback(self) -> None:
-        self.add(round(self.objective_value), self.best_objective_bound)
+        self.add(exact_penalty(self.ctx, round(self.objective_value), self.value), self.best_objective_bound)
 
 
 def _full_model(
@@ -86,7 +86,8 @@ def _full_model(
     bound = round(raw) if status != cp_model.INFEASIBLE and math.isfinite(raw) else None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver.status_name(status), None, None, bound
-    return solver.status_name(status), extract_roster(ctx, solver), round(solver.objective_value), bound
+    claimed = exact_penalty(ctx, round(solver.objective_value), solver.value)
+    return solver.status_name(status), extract_roster(ctx, solver), claimed, bound
 
 
 def _employee_lns(ctx: Context, params: SolveParams, recorder: _Recorder) -> tuple[str, Roster | None, int | None]:
@@ -105,8 +106,8 @@ def _employee_lns(ctx: Context, params: SolveParams, recorder: _Recorder) -> tup
 def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:
     """The whole model, or the employee LNS on large instances; the roster checked by the evaluator."""
     started = time.monotonic()
-    recorder = _Recorder(params, started)
     ctx, _ = build_model(instance)
+    recorder = _Recorder(params, started, ctx)
     params.report(STAGE, None, None, f"model built, {len(ctx.x)} assignment variables")
     if len(ctx.x) < LNS_FROM:
         status, roster, claimed, bound = _full_model(ctx, params, recorder)

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from solver.curtois import evaluate as ev
 from solver.curtois.files import best_known, instance_path
 from solver.curtois.instance import Cover, Employee, Instance, Request, ShiftType, load_instance
+from solver.curtois.model import build_model, exact_penalty, extract_roster
 from solver.curtois.solve import solve_instance
 from solver.params import SolveParams
 
@@ -117,3 +119,21 @@ def test_model_finds_the_brute_force_optimum(instance):
         assert result.status == "INFEASIBLE"
     else:
         assert result.optimal and result.claimed == expected
+
+
+def test_a_cover_line_paid_both_under_and_over_is_counted_once():
+    """Cover pays under and over as free slacks: a roster carrying both overstates its objective, and the penalty
+    the solver claims (exact_penalty) takes that out."""
+    instance = load_instance(DATA / "tiny.txt")
+    ctx, _ = build_model(instance)
+    under, over, weight_under, weight_over = ctx.cover_slacks[0]
+    ctx.model.add(under >= 1)  # a solution that a time limit could leave behind
+    ctx.model.add(over >= 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(ctx.model) == cp_model.OPTIMAL
+    objective = round(solver.objective_value)
+    claimed = exact_penalty(ctx, objective, solver.value)
+    evaluation = ev.evaluate(instance, extract_roster(ctx, solver))
+    assert evaluation.violations == [] and claimed == evaluation.penalty
+    assert objective - claimed >= weight_under + weight_over
