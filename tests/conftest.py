@@ -118,6 +118,7 @@ def app_config(test_database: str, tmp_path: Path) -> dict:
 @pytest.fixture
 def app(app_config: dict):
     app = create_app(app_config)
+
     # Requests made while this test's app context is pushed share its `g`, where Flask-Login keeps the user it
     # loaded and Flask-WTF the CSRF token: forget both at each request, as a served request would, so that each
     # test client is its own user.

@@ -197,7 +197,7 @@ _rendered: OrderedDict[tuple, Any] = OrderedDict()
 
 def cache_key(kind: str, territory_id: int, day: date, now: datetime, viewer: tuple, fingerprint: tuple) -> tuple:
     minute = now.replace(second=0, microsecond=0)
-    return (kind, current_app.name, str(db.engine.url), territory_id, day, minute, *viewer, *fingerprint)
+    return (kind, current_app.name, str(db.engine.url), territory_id, day, minute, viewer, fingerprint)
 
 
 def cached(kind: str, territory_id: int, day: date, viewer: tuple, fingerprint: tuple) -> Any | None:

@@ -240,4 +240,6 @@ def objective_of(ctx: Context, roster: Roster, seconds: float) -> int | None:
     solver.parameters.num_workers = 1
     status = solver.solve(ctx.model)
     ctx.model.clear_hints()
-    return round(solver.objective_value) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return exact_penalty(ctx, round(solver.objective_value), solver.value)
