@@ -104,8 +104,10 @@ def serve_cached_page():
     if user_id is None or session.get("_id") != login_manager._session_identifier_generator():
         return None
     day, valid = requested_day()
+    if not valid:
+        return None
     row = db.session.execute(SESSION_VIEWER, {"user_id": int(user_id), "active": True}).one_or_none()
-    if not valid or row is None:
+    if row is None:
         return None
     full_name, territory_id, *columns = row
     roles = [role for role, has in zip(ROLES, columns[: len(ROLES)], strict=True) if has]
