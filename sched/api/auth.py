@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sched.extensions import db
 from sched.models import ApiToken, User, utcnow
 from sched.models.base import UTCDateTime
+from sched.models.people import has_role_sql
 from sched.services.tokens import hash_secret
 
 
@@ -23,8 +24,7 @@ class TokenOwner(NamedTuple):
 
 # Plain SQL: every API read pays for this query, and a text() statement skips SQLAlchemy's cache-key work.
 TOKEN_OWNER = text(
-    "SELECT api_tokens.id, api_tokens.last_used_at, users.id, users.territory_id,"
-    " EXISTS (SELECT 1 FROM user_roles WHERE user_roles.user_id = users.id AND user_roles.role = 'regulator')"
+    f"SELECT api_tokens.id, api_tokens.last_used_at, users.id, users.territory_id, {has_role_sql('regulator')}"
     " FROM api_tokens JOIN users ON users.id = api_tokens.user_id"
     " WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL AND users.active = :active"
 ).columns(last_used_at=UTCDateTime())

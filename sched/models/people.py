@@ -29,6 +29,12 @@ ROLE_LABELS = {
 }
 
 
+def has_role_sql(role: str) -> str:
+    """Plain SQL for "the row of `users` in the query has `role`", for the hot paths that skip the ORM."""
+    assert role in ROLES  # interpolated into SQL: only our own constants
+    return f"EXISTS (SELECT 1 FROM user_roles WHERE user_roles.user_id = users.id AND user_roles.role = '{role}')"
+
+
 class Territory(Base):
     """The CPTS: its zone, its department (for the Alsace-Moselle holidays), its settings."""
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sched.extensions import db, login_manager
 from sched.i18n import time_fr, zone
 from sched.models import AGE_BAND_LABELS, ROLES, utcnow
+from sched.models.people import has_role_sql
 from sched.regulation import bp
 from sched.regulation.forms import BookingForm, CancelForm
 from sched.services import bookings, slots
@@ -75,10 +76,7 @@ def viewer(user_id: int, full_name: str, role_names: list[str]) -> tuple:
     return (user_id, full_name, *role_names, session.get("csrf_token"))
 
 
-ROLE_FLAGS = ", ".join(
-    f"EXISTS (SELECT 1 FROM user_roles WHERE user_roles.user_id = users.id AND user_roles.role = '{role}')"
-    for role in ROLES
-)
+ROLE_FLAGS = ", ".join(has_role_sql(role) for role in ROLES)
 # The session's user as the page shows them, and the list's fingerprint: the cached page's only query.
 SESSION_VIEWER = text(
     f"SELECT users.full_name, users.territory_id, {ROLE_FLAGS}, {', '.join(slots.FINGERPRINT_COLUMNS)}"
