@@ -227,19 +227,3 @@ def extract_roster(ctx: Context, solver: cp_model.CpSolver) -> Roster:
             days.append(worked[0] if worked else None)
         roster[e.id] = days
     return roster
-
-
-def objective_of(ctx: Context, roster: Roster, seconds: float) -> int | None:
-    """The model's own penalty for `roster` (None if the model rejects it): x fixed to the roster, solved."""
-    ctx.model.clear_hints()
-    for (e, d, t), var in ctx.x.items():
-        ctx.model.add_hint(var, roster[e][d] == t)
-    solver = cp_model.CpSolver()
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 1
-    status = solver.solve(ctx.model)
-    ctx.model.clear_hints()
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return exact_penalty(ctx, round(solver.objective_value), solver.value)

@@ -1,31 +1,41 @@
 """Solve a Curtois–Qu instance under the shared SolveParams, and check the result independently.
 
-Up to LNS_FROM assignment variables, the whole CP-SAT model gets the whole time limit: it proves the
-small instances optimal and gives a lower bound. Larger instances go to the employee LNS (lns.py): on two
-cores the whole model spends the minute in presolve and the root LP before its first good roster.
+Three phases share the time limit:
+1. column generation (colgen.py): the Dantzig–Wolfe relaxation, a lower bound and a fractional roster,
+   then a dive that fixes employees to whole rosters as long as the relaxation does not rise;
+2. the CP-SAT model restricted by it: dived employees fixed, every assignment the relaxation sets to 1
+   fixed, and no shortfall on a (day, shift) the relaxation covers fully;
+3. the whole model, hinted with that roster, for the rest of the time (up to FULL_MODEL_UP_TO assignment
+   variables): it can leave the restriction and proves what it can.
+A roster whose penalty equals a proven bound ends the search early.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from solver.curtois import lns
+from solver.curtois import colgen
 from solver.curtois.evaluate import Evaluation, Roster, evaluate
 from solver.curtois.instance import Instance
-from solver.curtois.model import Context, build_model, configure, exact_penalty, extract_roster, objective_of
+from solver.curtois.model import Context, build_model, configure, exact_penalty, extract_roster
 from solver.params import SolveParams
 
 STAGE = "curtois"
-# From this many assignment variables on, the employee LNS replaces the whole model (measured, 60 s,
-# 2 busy cores: Instance12, 16 800 variables: whole model 13 968, LNS 5 958; Instances 9-11, 4 032-8 400
-# variables: the whole model as good or better, e.g. Instance9 539 against 882).
-LNS_FROM = 10_000
-CHECK_SECONDS = 10.0  # for the full model to confirm an LNS roster's penalty (x fixed: near instant)
+RELAXATION_SHARE = 0.5  # at most this share of the time limit for column generation
+DIVE_SHARE = 0.5  # at most this share of what is left for the dive
+DIVE_ROUNDS = 2  # pricing rounds after each dive step
+DIVE_SLACK = 0.001  # the dive stops where the relaxation would rise by more than this fraction
+# Phase 2 gets this share of what is left, phase 3 the rest. On Instance8 the whole model, hinted, leaves
+# the restriction's 13 shortfalls for 12 (60 s runs: 1 303 and 1 308 with half, 1 401 with 90 % restricted);
+# from FULL_MODEL_UP_TO assignment variables on (Instance12: 16 800) the whole model gets nowhere in the
+# time left, so the restricted model gets all of it (4 047-4 147 against 4 553 with half).
+RESTRICTED_SHARE = 0.5
+FULL_MODEL_UP_TO = 10_000
 
 
 @dataclass
@@ -58,12 +68,13 @@ class CurtoisResult:
 
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
-    """Records the improvement curve and forwards each solution to params.report."""
+    """Records the improvement curve, forwards each roster to params.report, stops at a proven bound."""
 
     def __init__(self, params: SolveParams, started: float, ctx: Context) -> None:
         super().__init__()
         self.params, self.started, self.ctx = params, started, ctx
         self.curve: list[tuple[float, int]] = []
+        self.bound: int | None = None  # a proven lower bound: a roster at it is optimal
 
     def add(self, penalty: int, bound: float | None, message: str = "") -> None:
         # Only improvements: a later phase may restart from worse rosters before it reaches the best one.
@@ -72,47 +83,96 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
             self.params.report(STAGE, penalty, bound, message)
 
     def on_solution_callback(self) -> None:
-        self.add(exact_penalty(self.ctx, round(self.objective_value), self.value), self.best_objective_bound)
+        penalty = exact_penalty(self.ctx, round(self.objective_value), self.value)
+        self.add(penalty, self.best_objective_bound)
+        if self.bound is not None and penalty <= self.bound:
+            self.stop_search()
 
 
-def _full_model(
-    ctx: Context, params: SolveParams, recorder: _Recorder
-) -> tuple[str, Roster | None, int | None, int | None]:
-    """The whole model for the remaining time. Returns (status name, roster or None, claimed, bound)."""
+Outcome = tuple[str, Roster | None, int | None, int | None]  # status name, roster, claimed penalty, bound
+
+
+def _solve(ctx: Context, model: cp_model.CpModel, seconds: float, params: SolveParams, recorder: _Recorder):
+    """One CP-SAT run of `model` (the whole model or a restriction of it): the solver and the outcome."""
     solver = cp_model.CpSolver()
-    configure(solver, max(0.01, params.remaining()), params.workers, params.seed)
-    status = solver.solve(ctx.model, recorder)
+    configure(solver, max(0.01, seconds), params.workers, params.seed)
+    status = solver.solve(model, recorder)
     raw = solver.best_objective_bound
     bound = round(raw) if status != cp_model.INFEASIBLE and math.isfinite(raw) else None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return solver.status_name(status), None, None, bound
+        return solver, (solver.status_name(status), None, None, bound)
     claimed = exact_penalty(ctx, round(solver.objective_value), solver.value)
-    return solver.status_name(status), extract_roster(ctx, solver), claimed, bound
+    return solver, (solver.status_name(status), extract_roster(ctx, solver), claimed, bound)
 
 
-def _employee_lns(ctx: Context, params: SolveParams, recorder: _Recorder) -> tuple[str, Roster | None, int | None]:
-    """A constructed roster improved by the employee LNS; the claim is the full model's objective of it."""
-    rng = random.Random(params.seed)
-    roster = lns.construct(ctx.instance, params, rng)
-    if roster is None:
-        return "UNKNOWN", None, None
-    recorder.add(evaluate(ctx.instance, roster).penalty, None, "constructed")
-    roster = lns.improve(ctx.instance, roster, params, rng, lambda _, penalty: recorder.add(penalty, None, "lns"))
-    # The LNS ranks rosters with the evaluator; what the solver claims comes from the full model.
-    claimed = objective_of(ctx, roster, CHECK_SECONDS)
-    return ("FEASIBLE" if claimed is not None else "MODEL_INVALID"), roster, claimed
+def _relaxation(ctx: Context, params: SolveParams) -> colgen.ColumnGeneration:
+    """Phase 1: column generation, then the dive."""
+    generation = colgen.ColumnGeneration(ctx.instance, params.workers)
+    generation.run(time.monotonic() + params.remaining() * RELAXATION_SHARE)
+    params.report(
+        STAGE,
+        None,
+        generation.bound,
+        f"relaxation {generation.value:.2f} after {generation.rounds} rounds, {len(generation.master.seen)} columns"
+        + ("" if generation.converged else " (not converged)"),
+    )
+    generation.dive(time.monotonic() + params.remaining() * DIVE_SHARE, DIVE_ROUNDS, DIVE_SLACK)
+    params.report(
+        STAGE, None, None, f"dive: {len(generation.fixed)} employees fixed, relaxation {generation.value:.2f}"
+    )
+    return generation
+
+
+def _restrict(ctx: Context, generation: colgen.ColumnGeneration) -> cp_model.CpModel:
+    """Phase 2's model: the whole model with what the relaxation settles fixed."""
+    assignment = generation.assignment()
+    restricted = ctx.model.clone()
+    for (e, d, t), var in ctx.x.items():
+        if e in generation.fixed:
+            restricted.add(var == (generation.fixed[e][d] == t))
+        elif assignment.get((e, d, t), 0.0) > 1 - colgen.EPSILON:
+            restricted.add(var == 1)
+    covered: Counter[tuple[int, str]] = Counter()
+    for (_, d, t), weight in assignment.items():
+        covered[d, t] += weight
+    if assignment:
+        for c, (under, _, _, _) in zip(ctx.instance.cover, ctx.cover_slacks, strict=True):
+            if covered[c.day, c.shift] > c.requirement - colgen.EPSILON:
+                restricted.add(under == 0)
+    return restricted
+
+
+def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
+    """The three phases; the best roster found, its penalty, the best proven bound."""
+    generation = _relaxation(ctx, params)
+    recorder.bound = generation.bound
+    large = len(ctx.x) >= FULL_MODEL_UP_TO
+    share = 1.0 if large else RESTRICTED_SHARE
+    solver, outcome = _solve(ctx, _restrict(ctx, generation), params.remaining() * share, params, recorder)
+    status, roster, claimed, _ = outcome  # a restriction's bound is no bound of the instance
+    bound = generation.bound
+    if not large and params.remaining() > 0 and (claimed is None or bound is None or claimed > bound):
+        if roster is not None:
+            for i, value in enumerate(solver.response_proto.solution):
+                ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(i), value)
+        _, whole = _solve(ctx, ctx.model, params.remaining(), params, recorder)
+        ctx.model.clear_hints()
+        if whole[1] is not None and (claimed is None or whole[2] <= claimed):
+            status, roster, claimed = whole[:3]
+        if whole[3] is not None and (bound is None or whole[3] > bound):
+            bound = whole[3]
+    if claimed is not None:
+        status = "OPTIMAL" if claimed == bound else "FEASIBLE"
+    return status, roster, claimed, bound
 
 
 def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:
-    """The whole model, or the employee LNS on large instances; the roster checked by the evaluator."""
+    """The three phases under params; the roster checked by the evaluator."""
     started = time.monotonic()
     ctx, _ = build_model(instance)
     recorder = _Recorder(params, started, ctx)
     params.report(STAGE, None, None, f"model built, {len(ctx.x)} assignment variables")
-    if len(ctx.x) < LNS_FROM:
-        status, roster, claimed, bound = _full_model(ctx, params, recorder)
-    else:
-        (status, roster, claimed), bound = _employee_lns(ctx, params, recorder), None
+    status, roster, claimed, bound = _guided(ctx, params, recorder)
     evaluation = evaluate(instance, roster) if roster is not None else None
     result = CurtoisResult(
         instance.name, status, roster, claimed, bound, evaluation, time.monotonic() - started, recorder.curve
