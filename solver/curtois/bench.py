@@ -33,7 +33,7 @@ def curtois_table(params_factory: Callable[[float], SolveParams], quick: bool = 
             continue
         results.append((number, solve_instance(instance, params_factory(limit))))
     workers = params_factory(limit).workers
-    header = f"CP-SAT, {workers} workers, {limit:g} s per instance"
+    header = f"Column generation then CP-SAT, {workers} workers, {limit:g} s per instance"
     if not quick:
         header += f"; the {EARLY:g} s column is the same run's best penalty after {EARLY:g} s"
     return "\n".join([header + ".", "", *_rows(results, quick), "", *_curves(results, limit)]) + "\n"
@@ -71,7 +71,7 @@ def _status(result: CurtoisResult) -> str:
     if result.optimal:
         return "optimal (proved)"
     if result.bound is None:
-        return "feasible (employee LNS, no bound)"
+        return "feasible, no bound"
     return f"feasible, bound {result.bound}"
 
 

@@ -30,11 +30,12 @@ RELAXATION_SHARE = 0.5  # at most this share of the time limit for column genera
 DIVE_SHARE = 0.5  # at most this share of what is left for the dive
 DIVE_ROUNDS = 2  # pricing rounds after each dive step
 DIVE_SLACK = 0.001  # the dive stops where the relaxation would rise by more than this fraction
-# Phase 2 gets this share of what is left, phase 3 the rest. On Instance8 the whole model, hinted, leaves
-# the restriction's 13 shortfalls for 12 (60 s runs: 1 303 and 1 308 with half, 1 401 with 90 % restricted);
-# from FULL_MODEL_UP_TO assignment variables on (Instance12: 16 800) the whole model gets nowhere in the
-# time left, so the restricted model gets all of it (4 047-4 147 against 4 553 with half).
-RESTRICTED_SHARE = 0.5
+# Phase 2 gets this share of what is left, phase 3 the rest. The whole model, hinted, leaves the
+# restriction: Instance8 from 13 shortfalls to 12 (60 s: 1 306 with 0.3, 1 303-1 308 with 0.5, 1 401 with
+# 0.9), Instance5 1 147 with 0.3 against 1 143-1 237 with 0.5. From FULL_MODEL_UP_TO assignment variables
+# on (Instance12: 16 800) the whole model gets nowhere in the time left and the restricted model gets all of
+# it (4 047-4 147 against 4 553 with half).
+RESTRICTED_SHARE = 0.3
 FULL_MODEL_UP_TO = 10_000
 
 
@@ -151,7 +152,13 @@ def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
     solver, outcome = _solve(ctx, _restrict(ctx, generation), params.remaining() * share, params, recorder)
     status, roster, claimed, _ = outcome  # a restriction's bound is no bound of the instance
     bound = generation.bound
-    if not large and params.remaining() > 0 and (claimed is None or bound is None or claimed > bound):
+    # The whole model also runs when the restriction has no roster (the no-shortfall lines may be more than
+    # whole rosters can give) — on a large instance only with what time the restriction left.
+    if (
+        (not large or roster is None)
+        and params.remaining() > 0
+        and (claimed is None or bound is None or claimed > bound)
+    ):
         if roster is not None:
             for i, value in enumerate(solver.response_proto.solution):
                 ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(i), value)
@@ -159,6 +166,8 @@ def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
         ctx.model.clear_hints()
         if whole[1] is not None and (claimed is None or whole[2] <= claimed):
             status, roster, claimed = whole[:3]
+        elif roster is None:
+            status = whole[0]  # e.g. INFEASIBLE: the whole model's verdict, not the restriction's
         if whole[3] is not None and (bound is None or whole[3] > bound):
             bound = whole[3]
     if claimed is not None:

@@ -1,0 +1,85 @@
+"""Column generation: every column is a roster the evaluator accepts at the cost it is given, the bound
+never exceeds the optimum, and the dive only restricts."""
+
+import dataclasses
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+
+from solver.curtois import evaluate as ev
+from solver.curtois.colgen import ColumnGeneration
+from solver.curtois.instance import load_instance
+from solver.curtois.solve import solve_instance
+from solver.params import SolveParams
+from tests.solver.curtois.test_curtois_model import brute_force, small_instances
+
+DATA = Path(__file__).parent / "data"
+
+
+def converged(instance, seconds: float = 10.0) -> ColumnGeneration:
+    generation = ColumnGeneration(instance, 1)
+    assert generation.run(time.monotonic() + seconds)
+    return generation
+
+
+def test_columns_are_valid_rosters_priced_at_their_request_penalty():
+    tiny = load_instance(DATA / "tiny.txt")
+    generation = converged(tiny)
+    assert generation.converged and generation.bound is not None
+    for employee in tiny.employees:
+        alone = dataclasses.replace(
+            tiny,
+            employees=[employee],
+            on_requests=[r for r in tiny.on_requests if r.employee == employee.id],
+            off_requests=[r for r in tiny.off_requests if r.employee == employee.id],
+            cover=[],
+        )
+        for column, cost, _ in generation.master.columns[employee.id]:
+            evaluation = ev.evaluate(alone, {employee.id: list(column)})
+            assert evaluation.violations == []
+            assert evaluation.penalty == cost  # requests only: the cover is the master's
+
+
+def test_tiny_bound_is_at_most_the_proven_optimum_and_the_relaxation_at_least_the_bound():
+    tiny = load_instance(DATA / "tiny.txt")
+    generation = converged(tiny)
+    optimum = solve_instance(tiny, SolveParams(10, 1, 0))
+    assert optimum.optimal
+    assert generation.bound <= optimum.claimed
+    assert generation.bound <= generation.value + 1e-6
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_instances(shifts=1, staff=2))
+def test_the_bound_never_exceeds_the_brute_force_optimum(instance):
+    expected = brute_force(instance)
+    generation = ColumnGeneration(instance, 1)
+    generation.run(time.monotonic() + 10)
+    if expected is None:
+        assert generation.bound is None  # some employee has no roster at all
+    elif generation.bound is not None:
+        assert generation.bound <= expected
+
+
+def test_the_dive_fixes_employees_to_columns_and_never_lowers_the_relaxation():
+    tiny = load_instance(DATA / "tiny.txt")
+    generation = converged(tiny)
+    root = generation.value
+    generation.dive(time.monotonic() + 10, rounds=5, slack=1.0)  # a wide slack: the dive may fix everyone
+    assert generation.fixed
+    assert generation.value >= root - 1e-6
+    assignment = generation.assignment()
+    for employee, column in generation.fixed.items():
+        for d, t in enumerate(column):
+            for shift in tiny.shift_ids:
+                assert abs(assignment.get((employee, d, shift), 0.0) - (t == shift)) < 1e-6
+
+
+def test_an_undone_dive_step_restores_the_relaxation():
+    tiny = load_instance(DATA / "tiny.txt")
+    generation = converged(tiny)
+    root = generation.value
+    generation.dive(time.monotonic() + 10, rounds=5, slack=-1.0)  # any step is over the ceiling: undone
+    assert generation.fixed == {} and len(generation.free) == len(tiny.employees)
+    assert abs(generation.value - root) < 1e-6
