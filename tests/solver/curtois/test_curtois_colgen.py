@@ -5,6 +5,7 @@ import dataclasses
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver.curtois import evaluate as ev
@@ -70,7 +71,9 @@ def test_the_dive_fixes_employees_to_columns_and_never_lowers_the_relaxation():
     assert generation.fixed
     assert generation.value >= root - 1e-6
     assignment = generation.assignment()
+    heaviest = generation.heaviest()
     for employee, column in generation.fixed.items():
+        assert heaviest[employee] == column
         for d, t in enumerate(column):
             for shift in tiny.shift_ids:
                 assert abs(assignment.get((employee, d, shift), 0.0) - (t == shift)) < 1e-6
@@ -83,3 +86,22 @@ def test_an_undone_dive_step_restores_the_relaxation():
     generation.dive(time.monotonic() + 10, rounds=5, slack=-1.0)  # any step is over the ceiling: undone
     assert generation.fixed == {} and len(generation.free) == len(tiny.employees)
     assert abs(generation.value - root) < 1e-6
+
+
+@pytest.mark.parametrize(("integral", "steps"), [(True, [3, 1]), (False, [3])])
+def test_an_undone_step_is_retried_halved_only_where_the_relaxation_is_integral(integral, steps):
+    tiny = load_instance(DATA / "tiny.txt")
+    generation = converged(tiny)
+    assert generation.value == 103  # integral: every employee has one column of weight 1
+    generation.converged = integral  # a relaxation not known to be converged counts as fractional
+    tried: list[int] = []
+    run = generation.run
+
+    def recording_run(deadline, rounds=None):
+        tried.append(len(generation.fixed))
+        return run(deadline, rounds)
+
+    generation.run = recording_run
+    generation.dive(time.monotonic() + 10, rounds=1, slack=-1.0)  # every step is over the ceiling
+    assert tried == steps
+    assert generation.fixed == {}
