@@ -33,19 +33,23 @@ DIVE_AT = 0.5  # a dive step fixes every employee whose heaviest column weighs m
 Column = tuple[str | None, ...]  # one entry per day: the shift id, or None for a day off
 
 
+def alone(instance: Instance, employee: Employee) -> Instance:
+    """The instance reduced to one employee, their requests, and no cover: a pricing problem's rules."""
+    return dataclasses.replace(
+        instance,
+        employees=[employee],
+        on_requests=[r for r in instance.on_requests if r.employee == employee.id],
+        off_requests=[r for r in instance.off_requests if r.employee == employee.id],
+        cover=[],
+    )
+
+
 class _Pricer:
     """One employee's CP-SAT model, re-solved with the current cover duals in the objective."""
 
     def __init__(self, instance: Instance, employee: Employee) -> None:
-        single = dataclasses.replace(
-            instance,
-            employees=[employee],
-            on_requests=[r for r in instance.on_requests if r.employee == employee.id],
-            off_requests=[r for r in instance.off_requests if r.employee == employee.id],
-            cover=[],
-        )
         self.employee, self.horizon, self.shifts = employee, instance.horizon, instance.shift_ids
-        self.ctx, penalties = build_model(single)
+        self.ctx, penalties = build_model(alone(instance, employee))
         self.requests = sum(p.weight * p.term for p in penalties)
 
     def price(

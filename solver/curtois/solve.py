@@ -4,7 +4,7 @@ Three phases share the time limit:
 1. column generation (colgen.py): the Dantzig–Wolfe relaxation, a lower bound and a fractional roster,
    then a dive that fixes employees to whole rosters as long as the relaxation does not rise;
 2. the CP-SAT model restricted by it: dived employees fixed, every assignment the relaxation sets to 1
-   fixed, and no shortfall on a (day, shift) the relaxation covers fully;
+   fixed, no shortfall on a (day, shift) the relaxation covers fully; hinted with its heaviest rosters;
 3. the whole model, unhinted, for the rest of the time (up to FULL_MODEL_UP_TO assignment variables):
    the better of the two rosters is kept, and its bound adds to the relaxation's.
 A roster whose penalty equals a proven bound ends the search early.

@@ -1,7 +1,6 @@
 """Column generation: every column is a roster the evaluator accepts at the cost it is given, the bound
 never exceeds the optimum, and the dive only restricts."""
 
-import dataclasses
 import time
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver.curtois import evaluate as ev
-from solver.curtois.colgen import ColumnGeneration
+from solver.curtois.colgen import ColumnGeneration, alone
 from solver.curtois.instance import load_instance
 from solver.curtois.solve import solve_instance
 from solver.params import SolveParams
@@ -29,15 +28,8 @@ def test_columns_are_valid_rosters_priced_at_their_request_penalty():
     generation = converged(tiny)
     assert generation.converged and generation.bound is not None
     for employee in tiny.employees:
-        alone = dataclasses.replace(
-            tiny,
-            employees=[employee],
-            on_requests=[r for r in tiny.on_requests if r.employee == employee.id],
-            off_requests=[r for r in tiny.off_requests if r.employee == employee.id],
-            cover=[],
-        )
         for column, cost, _ in generation.master.columns[employee.id]:
-            evaluation = ev.evaluate(alone, {employee.id: list(column)})
+            evaluation = ev.evaluate(alone(tiny, employee), {employee.id: list(column)})
             assert evaluation.violations == []
             assert evaluation.penalty == cost  # requests only: the cover is the master's
 
