@@ -182,7 +182,7 @@ class ColumnGeneration:
         step is a wrong pick among many whole rosters: the next steps fix at most half as many employees
         (heaviest first), and only an undone single-employee step ends the dive; the dive fixes most of the
         staff at little cost. Without the halving an undone first step left Instance12 with nobody fixed and
-        5 242-5 546 at 60 s (optimum 4 040; 4 041-4 140 with it). Where the value is fractional (Instance8)
+        5 242-5 546 at 60 s (optimum 4 040; 4 040-4 245 with it). Where the value is fractional (Instance8)
         the first undone step ends the dive: fixing employees there costs, and the restricted model does
         better from the undived relaxation (1 301-1 308 against 1 399-1 409 with 11-15 employees fixed).
         """
