@@ -192,7 +192,7 @@ class ColumnGeneration:
         integral = self.converged and abs(self.value - round(self.value)) < EPSILON
         most = len(self.free)  # employees a step may fix
         while self.free and time.monotonic() < deadline:
-            heaviest = {e: max(self.master.columns[e], key=lambda c: c[2].solution_value()) for e in self.free}
+            heaviest = {e: self._heaviest(e) for e in self.free}
             weight = {e: heaviest[e][2].solution_value() for e in self.free}
             by_weight = sorted(self.free, key=lambda e: -weight[e])
             step = [e for e in by_weight if weight[e] > DIVE_AT][:most] or by_weight[:1]
@@ -221,15 +221,14 @@ class ColumnGeneration:
         for _, _, var in self.master.columns[employee]:
             var.SetUb(self.master.lp.infinity())
 
+    def _heaviest(self, employee: str) -> tuple[Column, int, pywraplp.Variable]:
+        return max(self.master.columns[employee], key=lambda c: c[2].solution_value())
+
     def heaviest(self) -> dict[str, Column]:
         """Each employee's roster of most weight in the relaxation (the fixed one for a dived employee)."""
         if not math.isfinite(self.value):
             return {}
-        return {
-            e: max(columns, key=lambda c: c[2].solution_value())[0]
-            for e, columns in self.master.columns.items()
-            if columns
-        }
+        return {e: self._heaviest(e)[0] for e, columns in self.master.columns.items() if columns}
 
     def assignment(self) -> dict[tuple[str, int, str], float]:
         """(employee, day, shift) -> weight in the relaxation; empty if the master LP was never solved."""
