@@ -80,12 +80,17 @@ def test_an_undone_dive_step_restores_the_relaxation():
     assert abs(generation.value - root) < 1e-6
 
 
-@pytest.mark.parametrize(("integral", "steps"), [(True, [3, 1]), (False, [3])])
-def test_an_undone_step_is_retried_halved_only_where_the_relaxation_is_integral(integral, steps):
+@pytest.mark.parametrize(
+    ("finished", "offset", "steps"),
+    [(True, 0.0, [3, 1]), (False, 0.5, [3, 1]), (True, 0.5, [3])],
+    ids=["integral", "not-converged", "fractional"],
+)
+def test_an_undone_step_is_retried_halved_unless_the_relaxation_is_fractional(finished, offset, steps):
     tiny = load_instance(DATA / "tiny.txt")
     generation = converged(tiny)
     assert generation.value == 103  # integral: every employee has one column of weight 1
-    generation.converged = integral  # a relaxation not known to be converged counts as fractional
+    generation.converged = finished  # False: as if column generation had been cut short by its deadline
+    generation.value += offset  # a fractional value, as the dive sees it before its first step
     tried: list[int] = []
     run = generation.run
 
