@@ -22,7 +22,15 @@ from sched.models.periods import (
     Period,
     Shift,
 )
-from sched.models.roster import SOLVE_STATES, Assignment, RosterVersion, SolveRequest, SwapRequest
+from sched.models.roster import (
+    OFFER_STATES,
+    SOLVE_STATES,
+    Absence,
+    Assignment,
+    RosterVersion,
+    SolveRequest,
+    SwapRequest,
+)
 from sched.models.security import ApiToken, AuditEvent, AuthToken, FeedToken, JobRun, OutboxEmail
 
 __all__ = [
@@ -30,11 +38,13 @@ __all__ = [
     "AGE_BAND_LABELS",
     "GP",
     "LEVELS",
+    "OFFER_STATES",
     "PERIOD_STATES",
     "PERIOD_STATE_LABELS",
     "ROLES",
     "ROLE_LABELS",
     "SOLVE_STATES",
+    "Absence",
     "ApiToken",
     "Assignment",
     "AuditEvent",

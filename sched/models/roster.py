@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +44,9 @@ class RosterVersion(Base):
     __table_args__ = (
         UniqueConstraint("period_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
-        CheckConstraint("source IN ('solver', 'manual', 'amendment', 'swap', 'demo')", name="source_known"),
+        CheckConstraint(
+            "source IN ('solver', 'manual', 'amendment', 'swap', 'replacement', 'demo')", name="source_known"
+        ),
     )
 
 
@@ -94,23 +96,77 @@ class SolveRequest(Base):
     )
 
 
+OFFER_KINDS = ("offer", "swap")
+OFFER_STATES = ("open", "taken", "approved", "refused", "declined", "cancelled", "expired")
+
+
 class SwapRequest(Base):
-    """A GP offers a shift; another takes it; the coordination approves (or the territory auto-approves)."""
+    """A GP hands a garde over: an offer anyone eligible may take, or a swap against one named GP's garde.
+
+    offer: open → taken (first eligible GP to accept; the database decides) → approved (a new published version)
+    or refused; the coordination (or the territory's automatic approval) decides. swap: open → taken (the partner
+    accepted) → approved | refused, or declined by the partner. Open ones can be cancelled or expire.
+    """
 
     __tablename__ = "swap_requests"
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="offer")
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
     from_gp_id: Mapped[int] = mapped_column(ForeignKey("gps.id"))
     to_gp_id: Mapped[int | None] = mapped_column(ForeignKey("gps.id"))
+    counter_shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(10), default="open")
-    message: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    shift: Mapped[Shift] = relationship()
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("roster_versions.id", ondelete="SET NULL"))
+    shift: Mapped[Shift] = relationship(foreign_keys=[shift_id])
+    counter_shift: Mapped[Shift | None] = relationship(foreign_keys=[counter_shift_id])
     from_gp: Mapped[GP] = relationship(foreign_keys=[from_gp_id])
     to_gp: Mapped[GP | None] = relationship(foreign_keys=[to_gp_id])
     __table_args__ = (
-        CheckConstraint("state IN ('open', 'taken', 'approved', 'refused', 'cancelled')", name="state_known"),
+        CheckConstraint("kind IN ('offer', 'swap')", name="kind_known"),
+        CheckConstraint(
+            "state IN ('open', 'taken', 'approved', 'refused', 'declined', 'cancelled', 'expired')", name="state_known"
+        ),
         CheckConstraint("to_gp_id IS NULL OR to_gp_id <> from_gp_id", name="not_to_self"),
+        CheckConstraint(
+            "(kind = 'swap') = (counter_shift_id IS NOT NULL AND to_gp_id IS NOT NULL)", name="swap_has_partner"
+        ),
+        CheckConstraint("state IN ('open', 'cancelled', 'expired') OR to_gp_id IS NOT NULL", name="taken_has_gp"),
+        # One live request per garde and GP: a second offer of the same garde is refused by the database.
+        Index(
+            "uq_swap_requests_live",
+            "shift_id",
+            "from_gp_id",
+            unique=True,
+            sqlite_where=text("state IN ('open', 'taken')"),
+            postgresql_where=text("state IN ('open', 'taken')"),
+        ),
     )
+
+    @property
+    def live(self) -> bool:
+        return self.state in ("open", "taken")
+
+
+class Absence(Base):
+    """Leave or training: the GP takes no garde from start_date to end_date (local dates, inclusive)."""
+
+    __tablename__ = "absences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gp_id: Mapped[int] = mapped_column(ForeignKey("gps.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    gp: Mapped[GP] = relationship()
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="end_after_start"),)
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date

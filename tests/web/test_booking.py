@@ -87,9 +87,8 @@ def test_the_database_index_decides_when_the_check_is_passed(app, territory, day
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "booking.create")) == 1
 
 
-def test_amendment_removing_a_booked_gp_keeps_the_booking_and_alerts_the_coordination(
-    app, client, login_as, territory, day
-):
+def test_bookings_follow_the_replacing_gp(app, client, login_as, territory, day):
+    """The patient booked with the GP who leaves stays booked, same booking and créneau, with the GP who joins."""
     territory.coordination_email = "coordination@test.fr"
     db.session.commit()
     leaving, staying, replacement = (
@@ -107,6 +106,49 @@ def test_amendment_removing_a_booked_gp_keeps_the_booking_and_alerts_the_coordin
     amend(v1, {shift_id: [staying, replacement]})
 
     db.session.refresh(booking)
+    assert booking.cancelled_at is None and booking.slot_id == slot.id and booking.slot.gp_id == replacement.id
+    assert db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "orphaned_bookings")) == 0
+    # The replacing GP's créneau at that hour is the booked one: nothing free to double-book at 18:00.
+    at_start = db.session.scalars(
+        select(ConsultationSlot).where(
+            ConsultationSlot.gp_id == replacement.id, ConsultationSlot.starts_at == slot.starts_at
+        )
+    ).all()
+    assert [s.id for s in at_start] == [slot.id]
+    html = client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
+    assert "Médecin retiré du planning" not in html
+    assert "dossier n° DOS-77" in html and "Dr Médecin Remplaçant" in html and "Dr Médecin Partant" not in html
+
+
+def test_booking_moves_to_a_gp_who_stays_when_nobody_joins(app, login_as, territory, day):
+    leaving, staying = add_gp(territory, "Partant"), add_gp(territory, "Restant")
+    v1 = publish_day(territory, day, {territory.sites[0]: [leaving, staying]})
+    regulator = login_as("regulator")
+    slot = db.session.scalar(
+        select(ConsultationSlot).where(ConsultationSlot.gp_id == leaving.id).order_by(ConsultationSlot.starts_at)
+    )
+    booking = bookings.book(slot.id, regulator, "DOS-78")
+    amend(v1, {db.session.scalar(select(Shift.id)): [staying]})
+    db.session.refresh(booking)
+    assert booking.id is not None and booking.cancelled_at is None
+    assert booking.slot.gp_id == staying.id and booking.slot.starts_at == slot.starts_at
+    assert db.session.scalar(select(func.count(ConsultationSlot.id)).where(ConsultationSlot.gp_id.is_(None))) == 0
+
+
+def test_amendment_leaving_no_gp_keeps_the_booking_and_alerts_the_coordination(app, client, login_as, territory, day):
+    territory.coordination_email = "coordination@test.fr"
+    db.session.commit()
+    leaving = add_gp(territory, "Partant")
+    v1 = publish_day(territory, day, {territory.sites[0]: [leaving]})
+    regulator = login_as("regulator")
+    slot = db.session.scalar(
+        select(ConsultationSlot).where(ConsultationSlot.gp_id == leaving.id).order_by(ConsultationSlot.starts_at)
+    )
+    booking = bookings.book(slot.id, regulator, "DOS-77", "MT", "80+")
+    shift_id = db.session.scalar(select(Shift.id))
+    amend(v1, {shift_id: []})
+
+    db.session.refresh(booking)
     assert booking.cancelled_at is None and booking.slot.gp_id is None
     mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "orphaned_bookings"))
     assert mail.to_addr == "coordination@test.fr"
@@ -120,8 +162,7 @@ def test_amendment_removing_a_booked_gp_keeps_the_booking_and_alerts_the_coordin
     ]
     html = client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
     assert "Médecin retiré du planning — contacter la coordination" in html
-    assert "dossier n° DOS-77" in html
-    assert "Dr Médecin Remplaçant" in html and "Dr Médecin Partant" not in html
+    assert "dossier n° DOS-77" in html and "Dr Médecin Partant" not in html
     refused = client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "X"})
     assert refused.status_code == 302
 
