@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectMultipleField, TelField, TextAreaField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sched.auth.passwords import MIN_LENGTH
-from sched.forms import email_valid, required
+from sched.forms import FrenchDateField, email_valid, required
 
 UNKNOWN_SITE = "Ce cabinet de garde ne fait pas partie de la CPTS."
 LIMIT_MESSAGE = "Indiquez un nombre entier positif ou nul, ou laissez vide (pas de limite)."
@@ -92,4 +101,29 @@ class DefaultsForm(LimitsMixin, FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validators=[Optional()],
+    )
+
+
+class OfferForm(FlaskForm):
+    reason = TextAreaField(
+        "Motif (facultatif, visible par vos confrères et la coordination)",
+        validators=[Optional(), Length(max=300, message="300 caractères au plus.")],
+        filters=[strip],
+    )
+
+
+class SwapForm(OfferForm):
+    counter = RadioField(
+        "La garde que vous prendriez en échange", choices=[], validate_choice=True,
+        validators=[required("Choisissez la garde d'un confrère.")],
+    )  # fmt: skip
+
+
+class AbsenceForm(FlaskForm):
+    start = FrenchDateField("Premier jour d'absence", validators=[required("Indiquez le premier jour d'absence.")])
+    end = FrenchDateField("Dernier jour d'absence", validators=[required("Indiquez le dernier jour d'absence.")])
+    reason = StringField(
+        "Motif (facultatif : congés, formation…)",
+        validators=[Optional(), Length(max=200, message="200 caractères au plus.")],
+        filters=[strip],
     )

@@ -14,6 +14,7 @@ import solver
 from sched.extensions import db
 from sched.models import (
     GP,
+    Absence,
     Assignment,
     Availability,
     AvailabilityAnswer,
@@ -67,8 +68,17 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
     shifts = [s for s in period.shifts if not s.closed]
     shift_ids = {s.id for s in shifts}
     availability: dict[int, dict[str, str]] = defaultdict(dict)
-    for row in db.session.scalars(select(Availability).where(Availability.shift_id.in_(shift_ids))):
-        availability[row.gp_id][shift_key(row.shift_id)] = row.level
+    rows = db.session.scalars(select(Availability).where(Availability.shift_id.in_(shift_ids))).all()
+    away: dict[int, list[Absence]] = defaultdict(list)
+    for absence in db.session.scalars(
+        select(Absence).where(Absence.start_date <= period.end_date, Absence.end_date >= period.start_date)
+    ):
+        away[absence.gp_id].append(absence)
+    day_of = {s.id: s.date for s in shifts}
+    for row in rows:
+        # An absence declared after the answer wins: the solver sees the GP unavailable on those days.
+        if not any(a.covers(day_of[row.shift_id]) for a in away.get(row.gp_id, ())):
+            availability[row.gp_id][shift_key(row.shift_id)] = row.level
     answers = {
         a.gp_id: a
         for a in db.session.scalars(select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id))

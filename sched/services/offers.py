@@ -1,0 +1,335 @@
+"""The replacement market and swaps: a GP offers a garde or proposes a swap; a colleague takes it; approval.
+
+Races are decided by the database: taking an offer is one conditional UPDATE (`state = 'open'`), so among GPs
+tapping « Je la prends » at once exactly one row changes; the partial unique index refuses a second live offer
+of the same garde. Each approved request becomes one new published version (replacements.amend_published).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from sched.extensions import db
+from sched.i18n import date_fr, time_fr
+from sched.models import GP, Assignment, Shift, SwapRequest, Territory, User, utcnow
+from sched.services import audit, replacements, sms
+from sched.services.mail import queue_template
+from sched.services.notifications import absolute
+from sched.services.review import shift_label
+from sched.services.rosters import latest_published_ids
+
+ESCALATE_BEFORE = timedelta(hours=72)
+REASON_MAX = 300
+
+
+class OfferError(ValueError):
+    """A request refused (French message); `status` is the HTTP answer for the API and the tests."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def garde_words(shift: Shift) -> str:
+    return f"{shift_label(shift)} au {shift.site.name}"
+
+
+def offer_link(request: SwapRequest) -> str:
+    return absolute(f"/gp/remplacements/{request.id}")
+
+
+def tell(gp: GP, subject: str, paragraphs: list[str], link: str | None, action: str, sms_text: str | None) -> None:
+    """E-mail `gp` (and SMS when they chose it and `sms_text` is given)."""
+    queue_template(
+        gp.user.email, subject, "notice", "garde_market",
+        name=gp.name, paragraphs=paragraphs, link=link, action=action,
+    )  # fmt: skip
+    if sms_text:
+        sms.queue_sms_to_gp(gp, f"{sms_text} {link}" if link else sms_text, "garde_market")
+
+
+def tell_coordination(territory_id: int, subject: str, paragraphs: list[str], link: str) -> None:
+    territory = db.session.get(Territory, territory_id)
+    if territory is not None and territory.coordination_email:
+        queue_template(
+            territory.coordination_email, subject, "notice", "garde_market",
+            name=None, paragraphs=paragraphs, link=link, action="Ouvrir les remplacements",
+        )  # fmt: skip
+
+
+def clean_reason(reason: object) -> str | None:
+    text = str(reason or "").strip() if isinstance(reason, (str, type(None))) else ""
+    if len(text) > REASON_MAX:
+        raise OfferError(f"Motif trop long : {REASON_MAX} caractères au plus.")
+    return text or None
+
+
+def future_garde_of(shift: Shift, gp: GP) -> None:
+    """Refuse unless `gp` holds `shift` in the published planning and it has not started."""
+    if gp.id not in replacements.on_shift(shift):
+        raise OfferError(f"{gp.name} n'est pas sur la {shift_label(shift)}.", 404)
+    if shift.starts_at <= utcnow():
+        raise OfferError("Cette garde est commencée ou passée.", 409)
+
+
+def offer(shift: Shift, gp: GP, reason: object, actor: User | None) -> SwapRequest:
+    """Offer `gp`'s garde to every eligible colleague (fairest first); the caller commits."""
+    future_garde_of(shift, gp)
+    request = SwapRequest(
+        kind="offer", shift_id=shift.id, from_gp_id=gp.id, reason=clean_reason(reason),
+        created_by_id=actor.id if actor else None,
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:
+        raise OfferError("Cette garde est déjà proposée ou en cours d'échange.", 409) from None
+    ranked = replacements.candidates(shift, exclude={gp.id})
+    urgent = shift.starts_at - utcnow() <= ESCALATE_BEFORE
+    for candidate in ranked:
+        tell(
+            candidate.gp, f"Garde à reprendre : {garde_words(shift)}",
+            [f"{gp.name} ne peut plus assurer la {garde_words(shift)} et vous pouvez la prendre.",
+             "Le premier médecin qui accepte la reprend."],
+            offer_link(request), "Voir et accepter la garde",
+            f"Garde à reprendre le {date_fr(shift.date, year=False)} {time_fr(shift.start_time)}, {shift.site.name}."
+            if urgent else None,
+        )  # fmt: skip
+    if urgent or not ranked:
+        escalate(request, ranked)
+    audit.record("offer.create", "swap_request", request.id, actor=actor, shift=shift.id, gp=gp.id, told=len(ranked))
+    return request
+
+
+def escalate(request: SwapRequest, ranked: list[replacements.Candidate] | None = None) -> None:
+    """The garde is near (72 h) or nobody can take it: alert the coordination, SMS every eligible GP once."""
+    shift = request.shift
+    if ranked is None:
+        ranked = replacements.candidates(shift, exclude={request.from_gp_id})
+        for candidate in ranked:
+            sms.queue_sms_to_gp(
+                candidate.gp,
+                f"Urgent : garde à reprendre le {date_fr(shift.date, year=False)} {time_fr(shift.start_time)}, "
+                f"{shift.site.name}. {offer_link(request)}",
+                "garde_market",
+            )
+    request.escalated_at = utcnow()
+    tell_coordination(
+        shift.period.territory_id,
+        f"Garde sans repreneur : {garde_words(shift)}",
+        [f"{request.from_gp.name} a proposé la {garde_words(shift)} ; personne ne l'a encore prise.",
+         f"{len(ranked)} médecin(s) peuvent la prendre." if ranked else "Aucun médecin ne peut la prendre."],
+        absolute(f"/coordination/remplacements/garde/{shift.id}?gp={request.from_gp_id}"),
+    )  # fmt: skip
+    audit.record("offer.escalate", "swap_request", request.id, eligible=len(ranked))
+
+
+def claim(request: SwapRequest, gp: GP, from_state: str, to_state: str, **where) -> None:
+    """Move `request` from one state to the next in one conditional UPDATE: exactly one caller wins."""
+    values = {"state": to_state}
+    if to_state == "taken":
+        values |= {"to_gp_id": gp.id, "taken_at": utcnow()}
+    won = db.session.execute(
+        update(SwapRequest)
+        .where(SwapRequest.id == request.id, SwapRequest.state == from_state, *where.values())
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        db.session.rollback()
+        raise OfferError("Trop tard : cette garde vient d'être prise par un confrère.", 409)
+    db.session.refresh(request)
+
+
+def take(request: SwapRequest, gp: GP) -> SwapRequest:
+    """`gp` takes an open offer; commits. The first to accept gets it; approval follows (or is automatic)."""
+    if request.kind != "offer":
+        raise OfferError("Cette demande n'est pas une garde à reprendre.", 404)
+    if request.state != "open":
+        raise OfferError("Trop tard : cette garde n'est plus proposée.", 409)
+    refused = replacements.refusal(request.shift, gp)
+    if refused:
+        raise OfferError(refused, 409)
+    claim(request, gp, "open", "taken")
+    audit.record("offer.take", "swap_request", request.id, actor=gp.user, gp=gp.id)
+    after_acceptance(request)
+    db.session.commit()
+    return request
+
+
+def after_acceptance(request: SwapRequest) -> None:
+    """Approve at once when the territory says so; otherwise ask the coordination."""
+    territory = db.session.get(Territory, request.shift.period.territory_id)
+    if territory.auto_approve_swaps:
+        approve(request, None)
+        return
+    what = "reprise" if request.kind == "offer" else "échange"
+    tell_coordination(
+        territory.id, f"Remplacement à valider : {garde_words(request.shift)}",
+        [f"{request.to_gp.name} accepte la {what} de la {garde_words(request.shift)} de {request.from_gp.name}."],
+        absolute("/coordination/remplacements"),
+    )  # fmt: skip
+    tell(
+        request.from_gp, f"Votre garde est reprise : {garde_words(request.shift)}",
+        [f"{request.to_gp.name} a accepté votre garde ; la coordination doit encore valider."],
+        absolute("/gp/"), "Mes gardes", None,
+    )  # fmt: skip
+
+
+def approve(request: SwapRequest, actor: User | None) -> SwapRequest:
+    """The coordination (or the territory's automatic approval) accepts: one new published version."""
+    if request.state != "taken":
+        raise OfferError("Cette demande n'attend pas de validation.", 409)
+    shift, leaving, taking = request.shift, request.from_gp, request.to_gp
+    if request.kind == "offer":
+        changes = [(shift, leaving, taking)]
+    else:
+        changes = [(shift, leaving, taking), (request.counter_shift, taking, leaving)]
+    try:
+        version = replacements.amend_published(
+            shift.period, changes, actor, "swap", f"{what_happened(request)} (demande {request.id})"
+        )
+    except replacements.ReplacementError as refused:
+        raise OfferError(str(refused), 409) from None
+    request.state, request.decided_at, request.version_id = "approved", utcnow(), version.id
+    request.decided_by_id = actor.id if actor else None
+    audit.record("offer.approve", "swap_request", request.id, actor=actor, version=version.number)
+    return request
+
+
+def what_happened(request: SwapRequest) -> str:
+    if request.kind == "offer":
+        return f"{request.to_gp.name} reprend la {garde_words(request.shift)} de {request.from_gp.name}"
+    return (
+        f"{request.from_gp.name} et {request.to_gp.name} échangent la {garde_words(request.shift)} "
+        f"et la {garde_words(request.counter_shift)}"
+    )
+
+
+def refuse(request: SwapRequest, actor: User) -> SwapRequest:
+    """The coordination says no: the garde stays with its GP; both are told."""
+    if request.state != "taken":
+        raise OfferError("Cette demande n'attend pas de validation.", 409)
+    request.state, request.decided_at, request.decided_by_id = "refused", utcnow(), actor.id
+    for gp in (request.from_gp, request.to_gp):
+        tell(
+            gp, f"Remplacement refusé : {garde_words(request.shift)}",
+            [f"La coordination n'a pas validé : {what_happened(request)}. Le planning ne change pas."],
+            absolute("/gp/"), "Mes gardes", None,
+        )  # fmt: skip
+    audit.record("offer.refuse", "swap_request", request.id, actor=actor)
+    return request
+
+
+def cancel(request: SwapRequest, gp: GP) -> SwapRequest:
+    """The GP who offered withdraws the offer (only while nobody took it)."""
+    if request.from_gp_id != gp.id:
+        raise OfferError("Cette demande n'est pas la vôtre.", 403)
+    if request.state != "open":
+        raise OfferError("Cette demande ne peut plus être retirée.", 409)
+    request.state = "cancelled"
+    audit.record("offer.cancel", "swap_request", request.id, actor=gp.user)
+    return request
+
+
+def propose_swap(shift: Shift, gp: GP, counter_shift: Shift, partner: GP, reason: object) -> SwapRequest:
+    """`gp` proposes their garde against `partner`'s; the partner is told; the caller commits."""
+    future_garde_of(shift, gp)
+    future_garde_of(counter_shift, partner)
+    if partner.id == gp.id:
+        raise OfferError("Choisissez la garde d'un confrère.")
+    for garde, taker in ((shift, partner), (counter_shift, gp)):
+        problem = swap_problem(garde, taker, {shift.id, counter_shift.id})
+        if problem:
+            raise OfferError(problem, 409)
+    request = SwapRequest(
+        kind="swap", shift_id=shift.id, from_gp_id=gp.id, to_gp_id=partner.id, counter_shift_id=counter_shift.id,
+        reason=clean_reason(reason), created_by_id=gp.user_id,
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:
+        raise OfferError("Cette garde est déjà proposée ou en cours d'échange.", 409) from None
+    tell(
+        partner, f"Proposition d'échange de garde de {gp.name}",
+        [f"{gp.name} vous propose sa {garde_words(shift)} contre votre {garde_words(counter_shift)}."]
+        + ([f"Message : {request.reason}"] if request.reason else []),
+        offer_link(request), "Répondre à la proposition", None,
+    )  # fmt: skip
+    audit.record("swap.create", "swap_request", request.id, actor=gp.user, shift=shift.id, counter=counter_shift.id)
+    return request
+
+
+def swap_problem(shift: Shift, taker: GP, swapped: set[int]) -> str | None:
+    """Why `taker` cannot hold `shift` after the swap (their other garde in the swap set aside), or None."""
+    facts = replacements.Facts.load(shift)
+    if any(
+        other.date == shift.date and other.id not in swapped
+        for other in gardes_on(taker, shift.date, shift.period.territory_id)
+    ):
+        return f"{taker.name} a déjà une autre garde ce jour-là."
+    facts.busy_that_day.discard(taker.id)
+    facts.in_period[taker.id] -= 1  # one garde given for one taken
+    return replacements.why_not(shift, taker, facts)
+
+
+def gardes_on(gp: GP, day, territory_id: int) -> list[Shift]:
+    return list(
+        db.session.scalars(
+            select(Shift)
+            .join(Assignment, Assignment.shift_id == Shift.id)
+            .where(Assignment.gp_id == gp.id, Assignment.version_id.in_(latest_published_ids()), Shift.date == day)
+        )
+    )
+
+
+def answer_swap(request: SwapRequest, gp: GP, accept: bool) -> SwapRequest:
+    """The partner accepts (then approval) or declines a swap; commits."""
+    if request.kind != "swap" or request.to_gp_id != gp.id:
+        raise OfferError("Cette proposition ne vous est pas adressée.", 403)
+    if request.state != "open":
+        raise OfferError("Cette proposition n'attend plus de réponse.", 409)
+    if accept:
+        claim(request, gp, "open", "taken")
+        audit.record("swap.accept", "swap_request", request.id, actor=gp.user)
+        after_acceptance(request)
+    else:
+        request.state = "declined"
+        tell(
+            request.from_gp, "Échange de garde refusé",
+            [f"{gp.name} ne peut pas échanger sa {garde_words(request.counter_shift)} contre votre "
+             f"{garde_words(request.shift)}."], absolute("/gp/"), "Mes gardes", None,
+        )  # fmt: skip
+        audit.record("swap.decline", "swap_request", request.id, actor=gp.user)
+    db.session.commit()
+    return request
+
+
+def escalate_due(now: datetime | None = None) -> int:
+    """Job: open offers whose garde starts within 72 h are escalated once; past ones expire. Returns escalations."""
+    now = now or utcnow()
+    expired = db.session.scalars(
+        select(SwapRequest)
+        .join(SwapRequest.shift)
+        .where(SwapRequest.state.in_(("open", "taken")), Shift.starts_at <= now)
+    ).all()
+    for request in expired:
+        request.state = "expired"
+    due = db.session.scalars(
+        select(SwapRequest)
+        .join(SwapRequest.shift)
+        .where(
+            SwapRequest.kind == "offer",
+            SwapRequest.state == "open",
+            SwapRequest.escalated_at.is_(None),
+            Shift.starts_at <= now + ESCALATE_BEFORE,
+        )
+    ).all()
+    for request in due:
+        escalate(request)
+    db.session.commit()
+    return len(due)
