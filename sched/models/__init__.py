@@ -2,6 +2,7 @@
 
 from sched.models.base import Base, UTCDateTime, utcnow
 from sched.models.bookings import AGE_BAND_LABELS, AGE_BANDS, ConsultationSlot, SlotBooking
+from sched.models.outbox import OutboxEmail, OutboxSms
 from sched.models.people import (
     GP,
     ROLE_LABELS,
@@ -23,7 +24,7 @@ from sched.models.periods import (
     Shift,
 )
 from sched.models.roster import SOLVE_STATES, Assignment, RosterVersion, SolveRequest, SwapRequest
-from sched.models.security import ApiToken, AuditEvent, AuthToken, FeedToken, JobRun, OutboxEmail
+from sched.models.security import ApiToken, AuditEvent, AuthToken, FeedToken, JobRun
 
 __all__ = [
     "AGE_BANDS",
@@ -46,6 +47,7 @@ __all__ = [
     "FeedToken",
     "JobRun",
     "OutboxEmail",
+    "OutboxSms",
     "Period",
     "RosterVersion",
     "Shift",
