@@ -70,4 +70,12 @@ class Config:
         self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
         self.SMTP_STARTTLS = env_bool("SMTP_STARTTLS", False)
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "planning-snp@cpts.invalid")
+        # SMS: "log" writes them to the log (development); "ovh" sends them through OVHcloud's SMS API.
+        self.SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+        self.SMS_SENDER = os.environ.get("SMS_SENDER", "")
+        self.SMS_OVH_ENDPOINT = os.environ.get("SMS_OVH_ENDPOINT", "ovh-eu")
+        self.SMS_OVH_APPLICATION_KEY = os.environ.get("SMS_OVH_APPLICATION_KEY", "")
+        self.SMS_OVH_APPLICATION_SECRET = os.environ.get("SMS_OVH_APPLICATION_SECRET", "")
+        self.SMS_OVH_CONSUMER_KEY = os.environ.get("SMS_OVH_CONSUMER_KEY", "")
+        self.SMS_OVH_SERVICE_NAME = os.environ.get("SMS_OVH_SERVICE_NAME", "")
         self.SCHEDULER_ENABLED = env_bool("SCHEDULER_ENABLED", True)

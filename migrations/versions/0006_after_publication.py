@@ -3,14 +3,14 @@
 The swap_requests table of the first schema was never written to: it is recreated with its new columns.
 
 Revision ID: 0006_after_publication
-Revises: 0001
+Revises: 0002_outbox_sms
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_after_publication"
-down_revision = "0001"
+down_revision = "0002_outbox_sms"
 branch_labels = None
 depends_on = None
 

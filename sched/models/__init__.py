@@ -2,6 +2,7 @@
 
 from sched.models.base import Base, UTCDateTime, utcnow
 from sched.models.bookings import AGE_BAND_LABELS, AGE_BANDS, ConsultationSlot, SlotBooking
+from sched.models.outbox import OutboxEmail, OutboxSms
 from sched.models.people import (
     GP,
     ROLE_LABELS,
@@ -31,7 +32,7 @@ from sched.models.roster import (
     SolveRequest,
     SwapRequest,
 )
-from sched.models.security import ApiToken, AuditEvent, AuthToken, FeedToken, JobRun, OutboxEmail
+from sched.models.security import ApiToken, AuditEvent, AuthToken, FeedToken, JobRun
 
 __all__ = [
     "AGE_BANDS",
@@ -56,6 +57,7 @@ __all__ = [
     "FeedToken",
     "JobRun",
     "OutboxEmail",
+    "OutboxSms",
     "Period",
     "RosterVersion",
     "Shift",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -160,6 +161,7 @@ class GP(Base):
     history_minutes: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str | None] = mapped_column(Text)
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     user: Mapped[User] = relationship(back_populates="gp")
     sites: Mapped[list[Site]] = relationship(secondary=gp_sites, order_by="Site.name")
     __table_args__ = (

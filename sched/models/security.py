@@ -1,11 +1,11 @@
-"""Secret tokens (stored hashed), audit events, the e-mail outbox and scheduler run locks."""
+"""Secret tokens (stored hashed), audit events and scheduler run locks."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sched.models.base import Base, utcnow
@@ -77,23 +77,6 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(40))
     details: Mapped[dict[str, Any] | None]
     actor: Mapped[User | None] = relationship()
-
-
-class OutboxEmail(Base):
-    """Every e-mail goes through here: sent with retries and back-off, never lost when SMTP is down."""
-
-    __tablename__ = "outbox_emails"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    to_addr: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    send_after: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None]
 
 
 class JobRun(Base):
