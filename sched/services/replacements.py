@@ -25,6 +25,7 @@ from sched.models import (
     RosterVersion,
     Shift,
     User,
+    utcnow,
 )
 from sched.services import audit, notifications, scheduling
 from sched.services.publish import publish
@@ -99,14 +100,14 @@ def why_not(shift: Shift, gp: GP, facts: Facts) -> str | None:
         return f"{gp.name} est absent(e) ce jour-là."
     answer = facts.answers.get(gp.id)
     checks = (
-        ("max_shifts", facts.in_period[gp.id], "gardes sur la période"),
-        ("max_per_week", facts.in_week[gp.id], "gardes cette semaine"),
-        ("max_saturdays", facts.saturdays[gp.id] if shift.date.weekday() == 5 else None, "samedis"),
+        ("max_shifts", facts.in_period[gp.id], "garde", " sur la période"),
+        ("max_per_week", facts.in_week[gp.id], "garde", " cette semaine"),
+        ("max_saturdays", facts.saturdays[gp.id] if shift.date.weekday() == 5 else None, "samedi", ""),
     )
-    for name, count, words in checks:
+    for name, count, noun, where in checks:
         cap = limit(gp, answer, name)
         if count is not None and cap is not None and count + 1 > cap:
-            return f"{gp.name} a déjà {count} {words} (maximum {cap})."
+            return f"{gp.name} a déjà {count} {noun}{'s' if count > 1 else ''}{where} (maximum {cap})."
     return None
 
 
@@ -269,9 +270,11 @@ def apply_changes(version: RosterVersion, changes: list[Change]) -> None:
 
 
 def replace(
-    shift: Shift, leaving: GP, taking: GP | None, actor: User | None, reason: str = "", check: bool = True
-) -> RosterVersion:
+    shift: Shift, leaving: GP, taking: GP | None, actor: User | None, reason: str = ""
+) -> tuple[RosterVersion, GP]:
     """Replace `leaving` by `taking` on a published garde (the best-ranked eligible GP when `taking` is None)."""
+    if shift.starts_at <= utcnow():
+        raise ReplacementError("Cette garde est commencée ou passée : elle ne peut plus être remplacée.")
     if leaving.id not in on_shift(shift):
         raise ReplacementError(f"{leaving.name} n'est pas sur la {shift_label(shift)}.")
     if taking is None:
@@ -279,9 +282,9 @@ def replace(
         if not ranked:
             raise ReplacementError(f"Aucun médecin ne peut prendre la {shift_label(shift)}.")
         taking = ranked[0].gp
-    elif check:
-        refused = refusal(shift, taking)
-        if refused:
-            raise ReplacementError(refused)
+    refused = refusal(shift, taking)
+    if refused:
+        raise ReplacementError(refused)
     note = f"{leaving.name} remplacé(e) par {taking.name}" + (f" : {reason.strip()}" if reason.strip() else "")
-    return amend_published(shift.period, [(shift, leaving, taking)], actor, "replacement", note)
+    version = amend_published(shift.period, [(shift, leaving, taking)], actor, "replacement", note)
+    return version, taking
