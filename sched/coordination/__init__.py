@@ -11,6 +11,7 @@ from sched.coordination import (  # noqa: E402,F401
     directory,
     periods,
     publishing,
+    replacements,
     review,
     sites,
     solve,

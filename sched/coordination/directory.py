@@ -10,6 +10,7 @@ from sched.coordination.common import own_gp
 from sched.coordination.forms import EmptyForm, ImportForm, InviteForm
 from sched.extensions import db
 from sched.services import directory as service
+from sched.services.absences import future_gardes
 from sched.services.identity import normalise_phone, rpps_problem
 
 
@@ -93,6 +94,8 @@ def gp_toggle(gp_id: int):
     gp = own_gp(gp_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if gp.active and future_gardes(gp):
+        return redirect(url_for("coordination.gp_deactivate", gp_id=gp.id))  # never a ghost on the list
     service.set_active(gp, not gp.active)
     db.session.commit()
     flash(f"{gp.name} {'réactivé(e)' if gp.active else 'désactivé(e) ; son historique est conservé'}.", "success")

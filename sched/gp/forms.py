@@ -13,7 +13,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, Length, Optional, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sched.auth.passwords import MIN_LENGTH
@@ -120,8 +120,8 @@ class SwapForm(OfferForm):
 
 
 class AbsenceForm(FlaskForm):
-    start = FrenchDateField("Premier jour d'absence", validators=[required("Indiquez le premier jour d'absence.")])
-    end = FrenchDateField("Dernier jour d'absence", validators=[required("Indiquez le dernier jour d'absence.")])
+    start = FrenchDateField("Premier jour d'absence", validators=[InputRequired("Indiquez le premier jour d'absence.")])
+    end = FrenchDateField("Dernier jour d'absence", validators=[InputRequired("Indiquez le dernier jour d'absence.")])
     reason = StringField(
         "Motif (facultatif : congés, formation…)",
         validators=[Optional(), Length(max=200, message="200 caractères au plus.")],

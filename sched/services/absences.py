@@ -99,3 +99,8 @@ def of_gp(gp: GP, today: date) -> list[Absence]:
             select(Absence).where(Absence.gp_id == gp.id, Absence.end_date >= today).order_by(Absence.start_date)
         )
     )
+
+
+def future_gardes(gp: GP) -> list[Shift]:
+    """Every published garde of the GP not yet begun."""
+    return hit_gardes(gp, date.min, date.max)

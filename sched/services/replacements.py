@@ -24,10 +24,12 @@ from sched.models import (
     Period,
     RosterVersion,
     Shift,
+    Territory,
     User,
     utcnow,
 )
 from sched.services import audit, notifications, scheduling
+from sched.services.mail import queue_template
 from sched.services.publish import publish
 from sched.services.review import shift_label, working_draft
 from sched.services.rosters import latest_published_ids, published_version
@@ -251,11 +253,29 @@ def amend_published(
     previous = published
     publish(version, actor)
     notifications.roster_published(version, previous)
+    left_empty = [
+        s for s, _, taking in changes if taking is None and not any(a.shift_id == s.id for a in version.assignments)
+    ]
+    if left_empty:
+        tell_regulators(period, left_empty)
     audit.record(
         "roster.replace", "roster_version", version.id, actor=actor, source=source,
         changes=[[s.id, a.id, b.id if b else None] for s, a, b in changes],
     )  # fmt: skip
     return version
+
+
+def tell_regulators(period: Period, shifts: list[Shift]) -> None:
+    """Gardes left with no doctor after publication: the regulators must not send patients there."""
+    territory = db.session.get(Territory, period.territory_id)
+    if not territory.regulators_email:
+        return
+    queue_template(
+        territory.regulators_email, "Garde sans médecin : ne pas orienter de patient", "notice", "garde_uncovered",
+        name=None, link=None, action=None,
+        paragraphs=[f"Plus aucun médecin n'assure la {shift_label(s)} au {s.site.name}." for s in shifts]
+        + ["La coordination de la CPTS cherche un remplaçant ; la liste de la régulation est à jour."],
+    )  # fmt: skip
 
 
 def apply_changes(version: RosterVersion, changes: list[Change]) -> None:

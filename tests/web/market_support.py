@@ -48,10 +48,16 @@ def build_market(territory: Territory, first_day: date | None = None, hour: int 
     db.session.add(period)
     shifts = [
         Shift(
-            period=period, site=site, date=day, start_time=time(hour), end_time=time(hour + 2),
+            period=period,
+            site=site,
+            date=day,
+            start_time=time(hour),
+            end_time=time(hour + 2),
             starts_at=datetime.combine(day, time(hour), tzinfo=zone()),
             ends_at=datetime.combine(day, time(hour + 2), tzinfo=zone()),
-            min_gps=1, target_gps=1, slot_minutes=20,
+            min_gps=1,
+            target_gps=1,
+            slot_minutes=20,
         )  # fmt: skip
         for day in days
     ]
