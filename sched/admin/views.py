@@ -11,6 +11,7 @@ from sched.admin.forms import AccountForm, InviteForm
 from sched.extensions import db
 from sched.models import ROLE_LABELS, User, UserRole
 from sched.services import audit
+from sched.services.absences import future_gardes
 from sched.services.accounts import AccountError, create_user, send_invitation
 
 
@@ -62,6 +63,12 @@ def account(user_id: int):
     if form.validate_on_submit():
         if user.id == current_user.id and ("admin" not in form.roles.data or not form.active.data):
             form.roles.errors.append("Vous ne pouvez pas retirer votre propre accès à l'administration.")
+        elif user.active and not form.active.data and user.gp is not None and future_gardes(user.gp):
+            # Never a ghost on the regulators' list: the coordination replaces each garde first.
+            form.active.errors.append(
+                f"{user.full_name} a encore {len(future_gardes(user.gp))} garde(s) publiée(s) : la coordination "
+                "doit d'abord les faire remplacer (page « Médecins », bouton « Désactiver »)."
+            )
         else:
             before = {"roles": user.role_names, "active": user.active}
             user.roles = [UserRole(role=role) for role in form.roles.data]

@@ -131,3 +131,13 @@ def test_another_territorys_garde_is_not_found(client, login_as, market):
         client.get(f"/coordination/remplacements/garde/{market.shift_of('a').id}?gp={market.gps['a'].id}").status_code
         == 404
     )
+
+
+def test_the_admin_cannot_deactivate_a_gp_who_still_has_gardes(client, login_as, market):
+    login_as("admin")
+    user = market.gps["a"].user
+    response = client.post(f"/admin/comptes/{user.id}", data={"roles": ["gp"]})
+    assert response.status_code == 200
+    assert "a encore 1 garde(s) publiée(s)" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.active
