@@ -55,6 +55,8 @@ class Config:
         self.SESSION_COOKIE_NAME = "snp_session"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # The browser drops the cookie after this, and the server refuses any login older (sched/auth/sessions.py).
         self.REMEMBER_COOKIE_DURATION = timedelta(days=14)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
         # A GP may keep the availability page open a long time between patients.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from sched.auth import bp
+from sched.auth import bp, sessions
 from sched.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, SetPasswordForm
 from sched.auth.guards import home_endpoint
 from sched.auth.passwords import hash_password, needs_rehash, verify_password
@@ -54,7 +54,7 @@ def login():
             user.last_login_at = utcnow()
             audit.record("user.login", "user", user.id, actor=user)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
         verify_password(None, form.password.data or "")
         form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
@@ -97,7 +97,7 @@ def password_link_view(purpose: str, token: str, title: str, done: str):
     if form.validate_on_submit():
         user = accounts.set_password_with_link(link, form.password.data)
         db.session.commit()
-        login_user(user)
+        sessions.start(user)
         flash(done, "success")
         return redirect(url_for(home_endpoint(user)))
     return render_template("auth/set_password.html", form=form, title=title, user=link.user)

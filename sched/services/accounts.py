@@ -104,5 +104,6 @@ def set_password_with_link(token: AuthToken, password: str) -> User:
     ):
         other.used_at = now
     token.user.password_hash = hash_password(password)
+    token.user.end_sessions()
     audit.record(f"user.password_{token.purpose}", "user", token.user_id, actor=token.user)
     return token.user
