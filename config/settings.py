@@ -63,7 +63,11 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
-        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        # Counted separately: tries on one account from any address, and tries from one address on any account.
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute")
+        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: none, trust no header.
+        self.PROXY_COUNT = env_int("PROXY_COUNT", 0)
         self.INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
         self.RESET_HOURS = env_int("RESET_HOURS", 2)
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
