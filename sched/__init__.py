@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
-    from sched import errors, i18n, logging_setup
+    from sched import errors, headers, i18n, logging_setup
     from sched.auth.guards import init_login
     from sched.extensions import csrf, db, limiter, migrate
     from sched.models.base import alembic_render_item
@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     i18n.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     register_blueprints(app)
     return app
 
