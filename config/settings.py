@@ -59,6 +59,10 @@ class Config:
         # The browser drops the cookie after this, and the server refuses any login older (sched/auth/sessions.py).
         self.REMEMBER_COOKIE_DURATION = timedelta(days=14)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+        # Larger request bodies get a 413 before anything reads them (the GP import is the largest upload).
+        self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+        # One bound for a form's fields too (Flask's own default, 500 kB, would refuse an import's confirmation).
+        self.MAX_FORM_MEMORY_SIZE = self.MAX_CONTENT_LENGTH
         # A GP may keep the availability page open a long time between patients.
         self.WTF_CSRF_TIME_LIMIT = None
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
