@@ -55,13 +55,23 @@ class Config:
         self.SESSION_COOKIE_NAME = "snp_session"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # The browser drops the cookie after this, and the server refuses any login older (sched/auth/sessions.py).
         self.REMEMBER_COOKIE_DURATION = timedelta(days=14)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+        # Larger request bodies get a 413 before anything reads them (the GP import is the largest upload).
+        self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+        # One bound for a form's fields too (Flask's own default, 500 kB, would refuse an import's confirmation).
+        self.MAX_FORM_MEMORY_SIZE = self.MAX_CONTENT_LENGTH
         # A GP may keep the availability page open a long time between patients.
         self.WTF_CSRF_TIME_LIMIT = None
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
-        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        # Counted separately: tries on one account from any address, and tries from one address on any account.
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute")
+        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: none, trust no header.
+        self.PROXY_COUNT = env_int("PROXY_COUNT", 0)
         self.INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
         self.RESET_HOURS = env_int("RESET_HOURS", 2)
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import INSTANCE_DIR, Config, load_secret_key
 
@@ -25,8 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    if app.config["PROXY_COUNT"]:
+        # Only the addresses our own proxies appended are believed; anything a client wrote before them is not.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
-    from sched import errors, i18n, logging_setup
+    from sched import errors, headers, i18n, logging_setup
     from sched.auth.guards import init_login
     from sched.extensions import csrf, db, limiter, migrate
     from sched.models.base import alembic_render_item
@@ -46,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     i18n.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     register_blueprints(app)
     return app
 

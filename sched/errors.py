@@ -11,6 +11,7 @@ MESSAGES = {
     403: "Vous n'avez pas accès à cette page.",
     404: "Cette page n'existe pas ou n'existe plus.",
     405: "Cette action n'est pas permise ici.",
+    413: "Les données envoyées sont trop volumineuses.",
     429: "Trop de tentatives. Patientez une minute avant de réessayer.",
     500: "Une erreur inattendue s'est produite. L'équipe technique a été prévenue.",
 }

@@ -3,14 +3,14 @@
 The swap_requests table of the first schema was never written to: it is recreated with its new columns.
 
 Revision ID: 0006_after_publication
-Revises: 0002_outbox_sms
+Revises: 0003_sessions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_after_publication"
-down_revision = "0002_outbox_sms"
+down_revision = "0003_sessions"
 branch_labels = None
 depends_on = None
 

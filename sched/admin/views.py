@@ -72,6 +72,8 @@ def account(user_id: int):
         else:
             before = {"roles": user.role_names, "active": user.active}
             user.roles = [UserRole(role=role) for role in form.roles.data]
+            if user.active and not form.active.data:
+                user.end_sessions()
             user.active = form.active.data
             audit.record(
                 "user.update", "user", user.id, before=before, after={"roles": form.roles.data, "active": user.active}

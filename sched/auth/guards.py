@@ -11,7 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from sched.extensions import db, login_manager
+from sched.auth import sessions
+from sched.extensions import login_manager
 from sched.models import User
 
 SESSION_USER = select(User).options(joinedload(User.roles), joinedload(User.territory))
@@ -32,9 +33,9 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
         # Every page needs the roles (guards, menu) and the territory (footer): one query instead of three.
-        return db.session.execute(SESSION_USER.where(User.id == int(user_id))).unique().scalar_one_or_none()
+        return sessions.load_user(session_id, SESSION_USER)
 
 
 def home_endpoint(user: User) -> str:

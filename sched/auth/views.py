@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from sched.auth import bp
+from sched.auth import bp, sessions
 from sched.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, SetPasswordForm
 from sched.auth.guards import home_endpoint
 from sched.auth.passwords import hash_password, needs_rehash, verify_password
@@ -27,9 +27,14 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def login_rate_key() -> str:
-    """Limit per address and per account tried, so one account cannot be guessed from many addresses."""
-    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
+def login_account_key() -> str:
+    """The account tried, whatever the address: one account cannot be guessed from many addresses."""
+    return "account:" + accounts.normalise_email(request.form.get("email") or "")
+
+
+def login_address_key() -> str:
+    """The client's address (the proxy's view of it when PROXY_COUNT says one is trusted)."""
+    return f"address:{request.remote_addr}"
 
 
 @bp.route("/")
@@ -41,22 +46,25 @@ def index():
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=login_rate_key)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=login_account_key)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"], key_func=login_address_key)
 def login():
     """Log in with e-mail and password."""
     form = LoginForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
         user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None and user.active and verify_password(user.password_hash, form.password.data):
+        if user is not None and not user.active:
+            user = None
+        # Exactly one hash per attempt (against a dummy one without an account): the time tells nothing.
+        if verify_password(user.password_hash if user else None, form.password.data) and user is not None:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
             audit.record("user.login", "user", user.id, actor=user)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
-        verify_password(None, form.password.data or "")
         form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_template("auth/login.html", form=form)
 
@@ -77,10 +85,15 @@ def forgot_password():
     """Ask for a reset link; the answer never tells whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(form.email.data)))
+        email = accounts.normalise_email(form.email.data)
+        user = db.session.scalar(select(User).where(User.email == email))
+        # The same work either way (a link, both bodies rendered, one audited commit): the time tells nothing.
         if user is not None and user.active:
             accounts.send_reset(user)
-            db.session.commit()
+        else:
+            accounts.render_reset(User(email=email, full_name=email))
+        audit.record("user.reset_request", "user", user.id if user else None)
+        db.session.commit()
         flash(
             "Si un compte existe pour cette adresse, un lien de réinitialisation vient d'y être envoyé.",
             "success",
@@ -97,7 +110,7 @@ def password_link_view(purpose: str, token: str, title: str, done: str):
     if form.validate_on_submit():
         user = accounts.set_password_with_link(link, form.password.data)
         db.session.commit()
-        login_user(user)
+        sessions.start(user)
         flash(done, "success")
         return redirect(url_for(home_endpoint(user)))
     return render_template("auth/set_password.html", form=form, title=title, user=link.user)

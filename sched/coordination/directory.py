@@ -13,6 +13,8 @@ from sched.services import directory as service
 from sched.services.absences import future_gardes
 from sched.services.identity import normalise_phone, rpps_problem
 
+MAX_IMPORT_CHARS = 100_000  # about 1 200 GPs
+
 
 def invite_form() -> InviteForm:
     form = InviteForm()
@@ -69,6 +71,10 @@ def gp_import():
         text = service.decode(form.file.data.read())
     else:
         text = form.content.data or ""
+    if len(text) > MAX_IMPORT_CHARS:
+        # The preview echoes the file twice (table and hidden field): bound it.
+        form.file.errors = [f"Fichier trop volumineux : {MAX_IMPORT_CHARS // 1000} 000 caractères au plus."]
+        return page(invite_form(), form, status=413)
     try:
         rows = service.parse(text, current_user.territory)
     except service.DirectoryError as error:

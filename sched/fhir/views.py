@@ -26,13 +26,16 @@ def fhir_response(resource: dict, status: int = 200):
 
 
 def bundle(resources: list[dict]) -> dict:
-    base = request.host_url.rstrip("/") + "/fhir"
+    # Absolute URLs from the configured BASE_URL: the Host header is the client's to write.
+    root = current_app.config["BASE_URL"].rstrip("/")
+    base = root + "/fhir"
+    query = request.query_string.decode("latin-1")
     return {
         "resourceType": "Bundle",
         "type": "searchset",
         "timestamp": local(utcnow()).isoformat(timespec="seconds"),
         "total": len(resources),
-        "link": [{"relation": "self", "url": request.url}],
+        "link": [{"relation": "self", "url": root + request.path + (f"?{query}" if query else "")}],
         "entry": [
             {
                 "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from sched.auth import sessions
 from sched.auth.passwords import hash_password, verify_password
 from sched.extensions import db
 from sched.gp import bp
@@ -113,6 +114,7 @@ def profile_password():
         return render_profile(password=form, status=422)
     user.password_hash = hash_password(form.new.data)
     audit.record("user.password_change", "user", user.id)
+    sessions.end_others(user)
     db.session.commit()
     flash("Mot de passe modifié.", "success")
     return redirect(url_for("gp.profile"))

@@ -60,6 +60,8 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session and remember-me cookie: raising it ends them all (sched/auth/sessions.py).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     territory: Mapped[Territory | None] = relationship()
     gp: Mapped[GP | None] = relationship(back_populates="user", uselist=False)
@@ -69,6 +71,15 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative token: id, session version and login time (see sched/auth/sessions.py)."""
+        issued = self.__dict__.get("login_issued") or int(utcnow().timestamp())
+        return f"{self.id}.{self.session_version}.{issued}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far is refused from now on."""
+        self.session_version += 1
 
     @property
     def role_names(self) -> list[str]:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import text
 
+from sched.auth import sessions
 from sched.extensions import db, login_manager
 from sched.i18n import time_fr, zone
 from sched.models import AGE_BAND_LABELS, ROLES, utcnow
@@ -80,7 +81,7 @@ ROLE_FLAGS = ", ".join(has_role_sql(role) for role in ROLES)
 # The session's user as the page shows them, and the list's fingerprint: the cached page's only query.
 SESSION_VIEWER = text(
     f"SELECT users.full_name, users.territory_id, {ROLE_FLAGS}, {', '.join(slots.FINGERPRINT_COLUMNS)}"
-    " FROM users WHERE users.id = :user_id AND users.active = :active"
+    " FROM users WHERE users.id = :user_id AND users.session_version = :version AND users.active = :active"
 )
 
 
@@ -97,21 +98,22 @@ def serve_cached_page():
     """
     if request.endpoint != "regulation.home" or session.get("_flashes"):
         return None
-    user_id = session.get("_user_id")
+    claimed = sessions.claim(session.get("_user_id") or "")
     # Flask-Login's own identifier of the request (sha512 of address and User-Agent), as its session check uses.
-    if user_id is None or session.get("_id") != login_manager._session_identifier_generator():
+    if claimed is None or session.get("_id") != login_manager._session_identifier_generator():
         return None
+    user_id, version = claimed
     day, valid = requested_day()
     if not valid:
         return None
-    row = db.session.execute(SESSION_VIEWER, {"user_id": int(user_id), "active": True}).one_or_none()
+    row = db.session.execute(SESSION_VIEWER, {"user_id": user_id, "version": version, "active": True}).one_or_none()
     if row is None:
         return None
     full_name, territory_id, *columns = row
     roles = [role for role, has in zip(ROLES, columns[: len(ROLES)], strict=True) if has]
     if "regulator" not in roles or territory_id is None:
         return None
-    return slots.cached("page", territory_id, day, viewer(int(user_id), full_name, roles), tuple(columns[len(ROLES) :]))
+    return slots.cached("page", territory_id, day, viewer(user_id, full_name, roles), tuple(columns[len(ROLES) :]))
 
 
 @bp.route("/liste")

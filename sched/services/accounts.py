@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from sched.auth.passwords import MIN_LENGTH, hash_password
@@ -85,11 +85,21 @@ def send_invitation(user: User) -> None:
     audit.record("user.invite", "user", user.id)
 
 
+RESET_SUBJECT = "Réinitialisation de votre mot de passe"
+
+
 def send_reset(user: User) -> None:
     link = issue_link(user, "reset")
     hours = current_app.config["RESET_HOURS"]
-    subject = "Réinitialisation de votre mot de passe"
-    queue_template(user.email, subject, "reset", "password_reset", user=user, link=link, hours=hours)
+    queue_template(user.email, RESET_SUBJECT, "reset", "password_reset", user=user, link=link, hours=hours)
+
+
+def render_reset(stand_in: User) -> None:
+    """What send_reset costs, for an address without an account; nothing is kept (the reset form's timing)."""
+    link = external_url("auth.reset_password", token=new_secret()[0])
+    context = {"user": stand_in, "link": link, "hours": current_app.config["RESET_HOURS"], "subject": RESET_SUBJECT}
+    render_template("email/reset.txt", **context)
+    render_template("email/reset.html", **context)
 
 
 def set_password_with_link(token: AuthToken, password: str) -> User:
@@ -104,5 +114,6 @@ def set_password_with_link(token: AuthToken, password: str) -> User:
     ):
         other.used_at = now
     token.user.password_hash = hash_password(password)
+    token.user.end_sessions()
     audit.record(f"user.password_{token.purpose}", "user", token.user_id, actor=token.user)
     return token.user

@@ -161,7 +161,7 @@ def test_login_attempts_are_rate_limited(app_config, territory):
     from sched import create_app
 
     make_user(territory, "gp", email="cible@test.fr")
-    limited = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+    limited = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_ACCOUNT_RATE_LIMIT": "3 per minute"})
     client = limited.test_client()
     statuses = [login(client, "cible@test.fr", f"essai-{n}-incorrect").status_code for n in range(5)]
     assert statuses[:3] == [200, 200, 200]
