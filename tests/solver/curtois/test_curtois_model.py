@@ -29,8 +29,6 @@ def test_tiny_instance_is_solved_to_optimality_and_beats_the_hand_roster():
 @pytest.mark.parametrize(("number", "limit"), [(1, 30), (2, 5), (3, 5), (4, 8)])
 def test_benchmark_rosters_pass_the_evaluator(number, limit):
     path = instance_path(number)
-    if not path.is_file():
-        pytest.skip(f"{path} not available")
     events = []
     result = solve_instance(load_instance(path), SolveParams(limit, 1, 0, events.append))
     assert result.roster is not None
