@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from sched.extensions import db
 from sched.i18n import zone
 from sched.models import ApiToken, ConsultationSlot, SlotBooking, utcnow
-from tests.conftest import make_user
-from tests.load.dayset import add_gp, publish_day
+from tests.factories import add_gp, make_user, publish_day
 
 
 def bearer(token: str) -> dict:

@@ -9,8 +9,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from sched.i18n import zone
 from sched.models import utcnow
-from tests.conftest import make_user
-from tests.load.dayset import add_gp, publish_day
+from tests.factories import add_gp, make_user, publish_day
 from tests.web.test_api import bearer, create_token, first_slot_id
 
 
