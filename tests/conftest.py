@@ -1,5 +1,6 @@
 """Shared fixtures: `app` (fresh database per test, scheduler off), `client`, `runner`, `territory`, `login_as(role)`,
-`smtp_server`. Test data builders are in tests/factories.py; test modules import those, never a fixture.
+`token` (a regulator's API token), `smtp_server`. Test data builders are in tests/factories.py: test modules import
+those, never a fixture nor another test module.
 
 The database is SQLite (a temporary file) unless TEST_DATABASE_URL names a PostgreSQL server: then a database
 `snp_test_<pid>` is created beside it for this run and dropped at the end, so parallel runs never collide.
@@ -21,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sched import create_app
 from sched.extensions import db
 from sched.models import Base, Territory, User
-from tests.factories import PASSWORD, add_site, make_user
+from tests.factories import PASSWORD, add_site, base_config, create_token, make_user
 from tests.inbox import Inbox, free_port
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -71,21 +72,6 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     dbs = Databases(tmp_path_factory.mktemp("db"))
     yield dbs
     dbs.drop_all()
-
-
-def base_config(database_url: str, instance_dir: Path) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": secrets.token_hex(16),
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_ENABLED": False,
-        "SERVER_NAME": None,
-        "BASE_URL": "http://localhost",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +184,10 @@ def smtp_server(app) -> Iterator[Inbox]:
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USER="")
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def token(runner, territory) -> str:
+    """The raw API token of the regulator regul@test.fr."""
+    make_user(territory, "regulator", "regul@test.fr")
+    return create_token(runner, "regul@test.fr")

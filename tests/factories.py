@@ -1,4 +1,4 @@
-"""Builders of test data: sites, users and GPs, periods with their shifts, roster versions — one module for them all.
+"""Builders of test data: app settings, sites, users and GPs, periods with their shifts, roster versions, API tokens.
 
 Used by the web and e2e tests and by the load script (tests/load/regulation_load.py). Each builder's docstring says
 whether it commits; the others only add to the session (and flush when an id is needed).
@@ -7,13 +7,15 @@ whether it commits; the others only add to the session (and flush when an id is 
 from __future__ import annotations
 
 import itertools
+import secrets
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, Assignment, Period, RosterVersion, Shift, Site, Territory, User
+from sched.models import GP, Assignment, ConsultationSlot, Period, RosterVersion, Shift, Site, Territory, User
 from sched.services.accounts import create_user
 from sched.services.periods import generate_shifts
 from sched.services.publish import publish
@@ -23,6 +25,22 @@ PARIS = ZoneInfo("Europe/Paris")  # the zone of the `territory` fixture
 
 # Distinct addresses, phones, e-mails and RPPS numbers across one test run.
 _numbers = itertools.count(1)
+
+
+def base_config(database_url: str, instance_dir: Path) -> dict:
+    """The settings of a test app on `database_url`: CSRF, rate limits and the scheduler off."""
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": secrets.token_hex(16),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SCHEDULER_ENABLED": False,
+        "SERVER_NAME": None,
+        "BASE_URL": "http://localhost",
+    }
 
 
 # --- sites -------------------------------------------------------------------------------------------------------
@@ -201,3 +219,21 @@ def amend(version: RosterVersion, staffing: dict[int, list[GP]]) -> RosterVersio
     publish(new)
     db.session.commit()
     return new
+
+
+# --- API tokens --------------------------------------------------------------------------------------------------
+
+
+def create_token(runner, email: str) -> str:
+    """An API token for the regulator `email`, created by the CLI as an administrator would; the raw secret."""
+    result = runner.invoke(args=["create-token", "--email", email])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def first_slot_id() -> int:
+    return db.session.scalar(select(ConsultationSlot.id).order_by(ConsultationSlot.starts_at).limit(1))

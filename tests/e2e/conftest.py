@@ -1,39 +1,22 @@
 """End-to-end fixtures: the app served on a free loopback port (demo loaded), Debian's Chromium via Playwright.
 
 `live_server` has its own database (SQLite file or PostgreSQL database of this run) with the demo in it.
-Screenshots of failing tests land in tests/e2e/artifacts/; the screenshots the tests take on purpose land in
-tests/e2e/artifacts/screenshots, or in SNP_SCREENSHOTS_DIR (`make screenshots` sets docs/screenshots).
+Screenshots of failing tests land in tests/e2e/artifacts/; what the tests import is in tests/e2e/browser.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from sched import create_app
 from sched.extensions import db
-from tests.conftest import base_config
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-# A test run leaves the tree clean: only `make screenshots` rewrites the committed docs/screenshots.
-SCREENSHOTS = Path(os.environ.get("SNP_SCREENSHOTS_DIR") or ARTIFACTS / "screenshots")
-DEMO_PASSWORD = "demo-cpts-2027"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.factories import base_config
 
 
 class LiveServer:
@@ -113,12 +96,3 @@ def page(context):
     page = context.new_page()
     page.set_default_timeout(15000)
     return page
-
-
-def log_in(page, live_server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the login form, as a person would."""
-    page.goto(f"{live_server.url}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state("networkidle")

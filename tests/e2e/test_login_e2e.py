@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.browser import SCREENSHOTS, log_in
 
 HOMES = [
     ("admin@demo.test", "/admin/", "Administration", "admin"),

@@ -12,7 +12,7 @@ from solver.curtois.colgen import ColumnGeneration, alone
 from solver.curtois.instance import load_instance
 from solver.curtois.solve import solve_instance
 from solver.params import SolveParams
-from tests.solver.curtois.test_curtois_model import brute_force, small_instances
+from tests.solver.curtois.small import brute_force, small_instances
 
 DATA = Path(__file__).parent / "data"
 
