@@ -52,7 +52,7 @@ def test_parser_rejects_unknown_ids_with_the_line_number():
 def test_instance1_end_to_end_prints_penalty_best_known_and_gap(tmp_path, capsys):
     path = instance_path(1)
     out = tmp_path / "roster.txt"
-    assert _run(["curtois", str(path), "--time-limit", "10", "--workers", "1", "--roster-out", str(out)]) == 0
+    assert _run(["curtois", str(path), "--time-limit", "60", "--workers", "1", "--roster-out", str(out)]) == 0
     printed = capsys.readouterr().out
     roster = parse_roster(out.read_text())
     assert len(roster) == 8 and all(len(days) == 14 for days in roster.values())
@@ -63,11 +63,11 @@ def test_instance1_end_to_end_prints_penalty_best_known_and_gap(tmp_path, capsys
 
 
 def test_quick_bench_table_has_a_row_and_a_curve_per_instance(monkeypatch):
-    monkeypatch.setattr(bench, "QUICK", (range(1, 2), 5.0))
+    monkeypatch.setattr(bench, "QUICK", (range(1, 2), 60.0))  # proven optimal in ~1 s: a ceiling for loaded machines
     table = bench.curtois_table(lambda limit: SolveParams(limit, 1, 0), quick=True)
     row = next(line for line in table.splitlines() if line.startswith("| Instance1 | 607 |"))
     assert row.split("|")[3].strip().isdigit()  # the penalty at 10 s column holds a number
-    assert "| instance | 1 s | 2 s | 5 s |" in table
+    assert "| instance | 1 s | 2 s | 5 s | 10 s | 20 s | 30 s | 45 s | 60 s |" in table
 
 
 def test_bench_runs_every_instance_of_a_directory_given_on_the_command_line(tmp_path):

@@ -24,9 +24,11 @@ def test_tiny_instance_is_solved_to_optimality_and_beats_the_hand_roster():
     assert result.evaluation.penalty == result.claimed <= 261
 
 
-# Instance1 must be proven optimal: its limit is generous (CP-SAT stops at the proof, ~1 s on a quiet machine).
-@pytest.mark.parametrize(("number", "limit"), [(1, 30), (2, 5), (3, 5), (4, 8)])
-def test_benchmark_rosters_pass_the_evaluator(number, limit):
+# Instances 1-4 are proven optimal in 1-2 s on a quiet machine and CP-SAT stops at the proof: the 60 s limit costs
+# nothing then, and keeps a loaded machine (the data now ship with every clone) from failing the test.
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_benchmark_rosters_pass_the_evaluator(number):
+    limit = 60
     path = instance_path(number)
     events = []
     result = solve_instance(load_instance(path), SolveParams(limit, 1, 0, events.append))
