@@ -94,7 +94,14 @@ def parser() -> argparse.ArgumentParser:
     g.set_defaults(run=_generate)
     b = sub.add_parser("bench", help="the benchmark table, engines side by side")
     b.add_argument("--quick", action="store_true", help="small instances and short limits (under a minute)")
-    b.add_argument("--curtois", action="store_true", help="append the Curtois–Qu benchmark")
+    b.add_argument(
+        "--curtois",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="append the Curtois–Qu benchmark: instances 1-12 of solver/data/curtois, or every *.txt of DIR",
+    )
     b.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     b.add_argument("--output", default=None, help="markdown file to update (default docs/benchmarks.md)")
     b.set_defaults(run=_bench)

@@ -148,24 +148,30 @@ def params_factory(time_limit: float) -> SolveParams:
     return SolveParams(time_limit=time_limit, workers=WORKERS, seed=0)
 
 
-def run_bench(quick: bool, curtois: bool, output: str | None, engines: str) -> int:
+def run_bench(quick: bool, curtois: str | None, output: str | None, engines: str) -> int:
+    """`curtois`: None leaves the Curtois–Qu table out, "" runs the repository's instances, else a directory."""
     chosen = [e for e in engines.split(",") if e]
     unknown = [e for e in chosen if e not in ENGINES]
     if unknown:
         print(f"error: unknown engine(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
     path = Path(output) if output else DOC
-    if curtois:  # checked first: a missing colleague module should not cost a whole benchmark run
+    folder = Path(curtois) if curtois else None
+    if curtois is not None:  # checked first: a missing colleague module should not cost a whole benchmark run
         try:
             from solver.curtois.bench import curtois_table
+            from solver.curtois.files import instances_in
         except ImportError as exc:
             print(f"error: the Curtois–Qu benchmark is not available ({exc})", file=sys.stderr)
             return 1
+        if folder is not None and not instances_in(folder):
+            print(f"error: {folder} holds no instance file (*.txt)", file=sys.stderr)
+            return 2
     section, _ = solver_section(quick, chosen)
     print(section)
     update_doc(path, HEADING, section)
-    if curtois:
-        table = f"{CURTOIS_HEADING}\n\n{curtois_table(params_factory, quick)}\n"
+    if curtois is not None:
+        table = f"{CURTOIS_HEADING}\n\n{curtois_table(params_factory, quick, folder)}\n"
         print(table)
         update_doc(path, CURTOIS_HEADING, table)
     return 0

@@ -1,4 +1,6 @@
-"""Shared fixtures: `app` (fresh database per test, scheduler off), `client`, `runner`, `login_as(role)`.
+"""Shared fixtures: `app` (fresh database per test, scheduler off), `client`, `runner`, `territory`, `login_as(role)`,
+`token` (a regulator's API token), `smtp_server`. Test data builders are in tests/factories.py: test modules import
+those, never a fixture nor another test module.
 
 The database is SQLite (a temporary file) unless TEST_DATABASE_URL names a PostgreSQL server: then a database
 `snp_test_<pid>` is created beside it for this run and dropped at the end, so parallel runs never collide.
@@ -12,16 +14,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from sched import create_app
 from sched.extensions import db
-from sched.models import GP, Base, Site, Territory, User
-from sched.services.accounts import create_user
+from sched.models import Base, Territory, User
+from tests.factories import PASSWORD, add_site, base_config, create_token, make_user
+from tests.inbox import Inbox, free_port
 
-PASSWORD = "correct-horse-battery"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
@@ -69,21 +72,6 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     dbs = Databases(tmp_path_factory.mktemp("db"))
     yield dbs
     dbs.drop_all()
-
-
-def base_config(database_url: str, instance_dir: Path) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": secrets.token_hex(16),
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_ENABLED": False,
-        "SERVER_NAME": None,
-        "BASE_URL": "http://localhost",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -160,28 +148,17 @@ def runner(app) -> CommandRunner:
 def territory(app) -> Territory:
     territory = Territory(name="CPTS Test", department="57", timezone="Europe/Paris")
     db.session.add(territory)
-    db.session.add(
-        Site(
-            territory=territory,
-            name="Cabinet de garde Test",
-            address="1 place d'Armes",
-            postal_code="57000",
-            city="Metz",
-            phone="+33387000000",
-            rooms=2,
-        )
+    add_site(
+        territory,
+        "Cabinet de garde Test",
+        address="1 place d'Armes",
+        postal_code="57000",
+        city="Metz",
+        phone="+33387000000",
+        rooms=2,
     )
     db.session.commit()
     return territory
-
-
-def make_user(territory: Territory, role: str, email: str | None = None, rpps: str = "10000000008") -> User:
-    """A user with `role` (and a GP profile attached to every site for `gp`), password PASSWORD."""
-    user = create_user(email or f"{role}@test.fr", f"Utilisateur {role}", [role], PASSWORD, territory)
-    if role == "gp":
-        db.session.add(GP(user=user, rpps=rpps, phone="+33612345678", sites=list(territory.sites)))
-    db.session.commit()
-    return user
 
 
 @pytest.fixture
@@ -195,3 +172,22 @@ def login_as(client, territory) -> Callable[[str], User]:
         return user
 
     return login
+
+
+@pytest.fixture
+def smtp_server(app) -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free loopback port for this test; the app sends to it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USER="")
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def token(runner, territory) -> str:
+    """The raw API token of the regulator regul@test.fr."""
+    make_user(territory, "regulator", "regul@test.fr")
+    return create_token(runner, "regul@test.fr")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 from solver.curtois.cli import gap_percent
-from solver.curtois.files import best_known, instance_path
+from solver.curtois.files import best_known, instance_path, instances_in
 from solver.curtois.instance import InstanceError, load_instance
 from solver.curtois.solve import CurtoisResult, solve_instance
 from solver.params import SolveParams
@@ -17,23 +18,29 @@ EARLY = 10.0
 CHECKPOINTS = (1, 2, 5, 10, 20, 30, 45, 60)
 
 
-def curtois_table(params_factory: Callable[[float], SolveParams], quick: bool = False) -> str:
+def curtois_table(
+    params_factory: Callable[[float], SolveParams], quick: bool = False, folder: Path | None = None
+) -> str:
     """Markdown: one row per instance, then the penalty-against-time curve of every run.
 
-    The full run solves each instance once for 60 s; the 10 s column is the best penalty that run had
-    found after 10 s, which saves a second solve per instance on a shared 2-core machine.
+    Instances 1-12 of the repository's copy (1-4 when quick), or every `*.txt` of `folder`. The full run solves
+    each instance once for 60 s; the 10 s column is the best penalty that run had found after 10 s, which saves
+    a second solve per instance on a shared 2-core machine.
     """
     numbers, limit = QUICK if quick else FULL
-    results: list[tuple[int, CurtoisResult | None]] = []
-    for number in numbers:
+    paths = instances_in(folder) if folder is not None else [instance_path(n) for n in numbers]
+    results: list[tuple[Path, CurtoisResult | None]] = []
+    for path in paths:
         try:
-            instance = load_instance(instance_path(number))
+            instance = load_instance(path)
         except InstanceError:
-            results.append((number, None))
+            results.append((path, None))
             continue
-        results.append((number, solve_instance(instance, params_factory(limit))))
+        results.append((path, solve_instance(instance, params_factory(limit))))
     workers = params_factory(limit).workers
     header = f"Column generation then CP-SAT, {workers} workers, {limit:g} s per instance"
+    if folder is not None:
+        header += f", the instances of {folder}"
     if not quick:
         header += f"; the {EARLY:g} s column is the same run's best penalty after {EARLY:g} s"
     return "\n".join([header + ".", "", *_rows(results, quick), "", *_curves(results, limit)]) + "\n"
@@ -43,14 +50,14 @@ def _cell(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def _rows(results: list[tuple[int, CurtoisResult | None]], quick: bool) -> list[str]:
+def _rows(results: list[tuple[Path, CurtoisResult | None]], quick: bool) -> list[str]:
     rows = [
         "| instance | best known | penalty 10 s | penalty 60 s | gap % | status |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    for number, result in results:
-        name = f"Instance{number}"
-        reference = best_known(name, instance_path(number))
+    for path, result in results:
+        name = path.stem
+        reference = best_known(name, path)
         best = _cell(reference.value if reference else None)
         if result is None:
             rows.append(f"| {name} | {best} | — | — | — | instance file missing or invalid |")
@@ -75,7 +82,7 @@ def _status(result: CurtoisResult) -> str:
     return f"feasible, bound {result.bound}"
 
 
-def _curves(results: list[tuple[int, CurtoisResult | None]], limit: float) -> list[str]:
+def _curves(results: list[tuple[Path, CurtoisResult | None]], limit: float) -> list[str]:
     points = [t for t in CHECKPOINTS if t <= limit]
     lines = [
         "Penalty against time (best roster found after t seconds of search):",
@@ -83,10 +90,10 @@ def _curves(results: list[tuple[int, CurtoisResult | None]], limit: float) -> li
         "| instance | " + " | ".join(f"{t} s" for t in points) + " |",
         "|---|" + "---:|" * len(points),
     ]
-    for number, result in results:
+    for path, result in results:
         if result is not None:
             cells = [_cell(result.penalty_at(t)) for t in points]
-            lines.append(f"| Instance{number} | " + " | ".join(cells) + " |")
+            lines.append(f"| {path.stem} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"Machine: {os.cpu_count()} logical cores, load average {_load()} at the end of the run.")
     return lines

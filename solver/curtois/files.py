@@ -10,8 +10,9 @@ from pathlib import Path
 from solver.curtois.evaluate import Roster
 from solver.curtois.instance import Instance
 
-# The benchmark sits next to the repository (../shared/curtois); CURTOIS_DIR points elsewhere.
-DEFAULT_DIR = Path(__file__).resolve().parents[3] / "shared" / "curtois"
+# Instances 1-12 and the best-known values ship in the repository (solver/data/curtois/README.md);
+# CURTOIS_DIR, or a directory given to `python -m solver bench --curtois DIR`, points elsewhere.
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "curtois"
 
 
 def benchmark_dir() -> Path:
@@ -20,6 +21,14 @@ def benchmark_dir() -> Path:
 
 def instance_path(number: int) -> Path:
     return benchmark_dir() / "instances" / f"Instance{number}.txt"
+
+
+def instances_in(folder: Path) -> list[Path]:
+    """The instance files (`*.txt`) of a folder, or of its `instances/` subfolder, Instance2 before Instance10."""
+    if (folder / "instances").is_dir():
+        folder = folder / "instances"
+    found = [path for path in folder.glob("*.txt") if path.is_file()]
+    return sorted(found, key=lambda path: (len(path.stem), path.stem))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """End-to-end fixtures: the app served on a free loopback port (demo loaded), Debian's Chromium via Playwright.
 
 `live_server` has its own database (SQLite file or PostgreSQL database of this run) with the demo in it.
-Screenshots of failing tests land in tests/e2e/artifacts/.
+Screenshots of failing tests land in tests/e2e/artifacts/; what the tests import is in tests/e2e/browser.py.
 """
 
 from __future__ import annotations
@@ -9,28 +9,14 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from sched import create_app
 from sched.extensions import db
-from tests.conftest import base_config
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DEMO_PASSWORD = "demo-cpts-2027"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.factories import base_config
 
 
 class LiveServer:
@@ -110,12 +96,3 @@ def page(context):
     page = context.new_page()
     page.set_default_timeout(15000)
     return page
-
-
-def log_in(page, live_server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the login form, as a person would."""
-    page.goto(f"{live_server.url}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state("networkidle")

@@ -14,7 +14,7 @@ from sched.models import GP, Availability, AvailabilityAnswer, Period, RosterVer
 from sched.services import scheduling
 from sched.services.demo import DEMO_NAME
 from sched.services.solving import run_queued_solves
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.browser import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.e2e
 PERIOD_NAME = "Période e2e coordination"

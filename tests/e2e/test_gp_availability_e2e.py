@@ -11,7 +11,7 @@ from sched.extensions import db
 from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, Territory, User, utcnow
 from sched.services.demo import DEMO_NAME, month_start
 from sched.services.periods import generate_shifts
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.browser import SCREENSHOTS, log_in
 
 GP_EMAIL = "medecin37@demo.test"
 PHONE = {"width": 375, "height": 812}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.browser import SCREENSHOTS, log_in
 
 HOMES = [
     ("admin@demo.test", "/admin/", "Administration", "admin"),
@@ -23,6 +23,9 @@ def test_demo_account_lands_on_its_home(page, live_server, email, path, heading,
     assert page.locator("html").get_attribute("lang") == "fr"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"home-{name}-1280.png"))
+    page.set_viewport_size({"width": 375, "height": 812})  # the phone view of docs/screenshots too
+    page.screenshot(path=str(SCREENSHOTS / f"home-{name}-375.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Se déconnecter").click()
     assert "/connexion" in page.url
     assert "Vous êtes déconnecté." in page.content()

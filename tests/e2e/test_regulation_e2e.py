@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.models import ConsultationSlot
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.browser import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.e2e
 

@@ -50,7 +50,7 @@ def build_database(url: str, instance: Path) -> tuple[str, str]:
     from sched.services import bookings
     from sched.services.accounts import create_user
     from sched.services.tokens import new_secret
-    from tests.load.dayset import add_gp, add_site, publish_day
+    from tests.factories import add_gp, add_site, publish_day
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

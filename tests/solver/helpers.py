@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path("/work/shared/roster-examples")
-if not EXAMPLES.exists():  # a copy may sit beside the project
-    EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "roster-examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "roster-examples"
 
 
 def example(name: str) -> dict[str, Any]:

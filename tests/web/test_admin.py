@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.models import OutboxEmail, Territory, User
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 def test_invite_creates_the_account_and_queues_the_invitation(client, login_as):

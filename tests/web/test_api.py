@@ -9,25 +9,8 @@ from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.i18n import zone
-from sched.models import ApiToken, ConsultationSlot, SlotBooking, utcnow
-from tests.conftest import make_user
-from tests.load.dayset import add_gp, publish_day
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def create_token(runner, email: str) -> str:
-    result = runner.invoke(args=["create-token", "--email", email])
-    assert result.exit_code == 0, result.output
-    return result.output.strip().splitlines()[-1]
-
-
-@pytest.fixture
-def token(runner, territory) -> str:
-    make_user(territory, "regulator", "regul@test.fr")
-    return create_token(runner, "regul@test.fr")
+from sched.models import ApiToken, SlotBooking, utcnow
+from tests.factories import add_gp, bearer, first_slot_id, make_user, publish_day
 
 
 @pytest.fixture
@@ -36,10 +19,6 @@ def day(territory):
     gp = add_gp(territory, "Durand")
     publish_day(territory, day, {territory.sites[0]: [gp]})
     return day
-
-
-def first_slot_id() -> int:
-    return db.session.scalar(select(ConsultationSlot.id).order_by(ConsultationSlot.starts_at).limit(1))
 
 
 def test_create_token_prints_it_once_and_stores_only_its_hash(runner, territory, token):

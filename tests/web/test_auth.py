@@ -12,7 +12,7 @@ from sched.auth.passwords import verify_password
 from sched.extensions import db
 from sched.models import AuditEvent, AuthToken, OutboxEmail, utcnow
 from sched.services.accounts import create_user, send_invitation
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 def login(client, email, password=PASSWORD, next_url=None):

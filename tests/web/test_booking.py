@@ -16,9 +16,7 @@ from sched.extensions import db
 from sched.i18n import zone
 from sched.models import AuditEvent, ConsultationSlot, OutboxEmail, Shift, SlotBooking, utcnow
 from sched.services import bookings
-from tests.conftest import make_user
-from tests.load.dayset import add_gp, amend, publish_day
-from tests.web.test_api import create_token
+from tests.factories import add_gp, amend, create_token, make_user, publish_day
 
 
 @pytest.fixture

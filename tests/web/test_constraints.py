@@ -18,7 +18,7 @@ from sched.models import (
     SolveRequest,
     User,
 )
-from tests.conftest import make_user
+from tests.factories import make_user
 
 START = datetime(2027, 1, 4, 17, 0, tzinfo=UTC)
 

@@ -26,7 +26,7 @@ from sched.models import (
 )
 from sched.services import scheduling
 from sched.services.solving import run_queued_solves
-from tests.conftest import make_user
+from tests.factories import make_user
 
 RPPS = ["10000000008", "10000000016", "10000000024", "10000000032", "10000000040", "10000000057"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from config.settings import load_secret_key
 from sched import create_app
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_invite_one_gp_checks_rpps_and_keeps_input(client, login_as):
 
 def test_deactivate_keeps_history(client, login_as, territory):
     login_as("coordinator")
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     user = make_user(territory, "gp", "gp@test.fr")
     client.post(f"/coordination/medecins/{user.gp.id}/activation")

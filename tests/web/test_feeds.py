@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sched.extensions import db
 from sched.feeds import tokens
 from sched.models import FeedToken, utcnow
-from tests.web.test_feeds_support import add_gp, make_period, publish_version, second_site
+from tests.factories import make_period, numbered_gp, publish_version, second_site
 
 FIRST_DAY = date(2027, 3, 26)  # the feed spans the change to summer time (Sunday 28 March 2027)
 
@@ -142,7 +142,7 @@ def check_feed(raw: bytes) -> list[dict]:
 @pytest.fixture
 def planning(territory):
     """Two GPs, four gardes (26–29 March 2027), version 1 published: GP A on 26 and 29, GP B on 27 and 28."""
-    gp_a, gp_b = add_gp(territory, 1), add_gp(territory, 2)
+    gp_a, gp_b = numbered_gp(territory, 1), numbered_gp(territory, 2)
     period = make_period(territory, FIRST_DAY, 4)
     s = period.shifts
     version = publish_version(period, [(s[0], gp_a), (s[3], gp_a), (s[1], gp_b), (s[2], gp_b)])

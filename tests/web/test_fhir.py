@@ -9,15 +9,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from sched.i18n import zone
 from sched.models import utcnow
-from tests.conftest import make_user
-from tests.load.dayset import add_gp, publish_day
-from tests.web.test_api import bearer, create_token, first_slot_id
-
-
-@pytest.fixture
-def token(runner, territory) -> str:
-    make_user(territory, "regulator", "regul@test.fr")
-    return create_token(runner, "regul@test.fr")
+from tests.factories import add_gp, bearer, first_slot_id, publish_day
 
 
 @pytest.fixture

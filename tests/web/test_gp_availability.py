@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,8 +22,7 @@ from sched.models import (
     utcnow,
 )
 from sched.services import availability as av
-from sched.services.periods import generate_shifts
-from tests.conftest import make_user
+from tests.factories import make_user, open_period
 
 PARIS = ZoneInfo("Europe/Paris")
 PENDING_SHOWN = 'id="pending">'  # the « Pas encore enregistré » notice, not hidden
@@ -37,22 +36,11 @@ def add_templates(site: Site) -> None:
     db.session.flush()
 
 
-def make_period(territory: Territory, start: date, end: date, deadline: datetime | None, name: str) -> Period:
-    period = Period(
-        territory=territory, name=name, start_date=start, end_date=end, state="collecting", deadline=deadline
-    )
-    db.session.add(period)
-    db.session.flush()
-    generate_shifts(period, territory)
-    db.session.commit()
-    return period
-
-
 @pytest.fixture
 def period(territory) -> Period:
     """February 2027 (no public holiday), collecting until a deadline ten days from now."""
     add_templates(territory.sites[0])
-    return make_period(territory, date(2027, 2, 1), date(2027, 2, 28), utcnow() + timedelta(days=10), "février 2027")
+    return open_period(territory, date(2027, 2, 1), date(2027, 2, 28), utcnow() + timedelta(days=10), "février 2027")
 
 
 def shifts_of(period: Period) -> list[Shift]:
@@ -138,7 +126,7 @@ def test_weekday_fill_prefills_without_saving(client, login_as, period):
 
 def test_like_previous_period_maps_weekday_site_and_hours(client, login_as, period, territory):
     user = login_as("gp")
-    january = make_period(territory, date(2027, 1, 4), date(2027, 1, 31), utcnow() - timedelta(days=1), "janvier")
+    january = open_period(territory, date(2027, 1, 4), date(2027, 1, 31), utcnow() - timedelta(days=1), "janvier")
     jan_shifts = shifts_of(january)
     wednesdays = [s for s in jan_shifts if s.date.weekday() == 2]
     saturdays = [s for s in jan_shifts if s.date.weekday() == 5]
@@ -182,7 +170,7 @@ def test_limits_prefilled_from_profile_and_validated_in_french(client, login_as,
 def test_shift_of_another_period_or_territory_is_refused_and_nothing_saved(client, login_as, period, territory):
     user = login_as("gp")
     mine = shifts_of(period)[0]
-    march = make_period(territory, date(2027, 3, 1), date(2027, 3, 7), utcnow() + timedelta(days=3), "mars")
+    march = open_period(territory, date(2027, 3, 1), date(2027, 3, 7), utcnow() + timedelta(days=3), "mars")
     other_territory = Territory(name="Autre CPTS", department="54")
     other_site = Site(
         territory=other_territory,
@@ -194,7 +182,7 @@ def test_shift_of_another_period_or_territory_is_refused_and_nothing_saved(clien
     )
     db.session.add(other_site)
     add_templates(other_site)
-    foreign = make_period(other_territory, date(2027, 2, 1), date(2027, 2, 7), utcnow() + timedelta(days=3), "x")
+    foreign = open_period(other_territory, date(2027, 2, 1), date(2027, 2, 7), utcnow() + timedelta(days=3), "x")
     for intruder in (shifts_of(march)[0].id, shifts_of(foreign)[0].id, 99999, "abc"):
         data = {f"shift-{mine.id}": "available", f"shift-{intruder}": "available", "save": "1"}
         response = client.post(f"/gp/disponibilites/{period.id}", data=data)
@@ -240,7 +228,7 @@ def test_only_shifts_at_the_gps_sites_are_offered(client, login_as, period, terr
                   phone="+33387000001")  # fmt: skip
     db.session.add(second)
     add_templates(second)
-    late = make_period(territory, date(2027, 4, 5), date(2027, 4, 11), utcnow() + timedelta(days=3), "avril")
+    late = open_period(territory, date(2027, 4, 5), date(2027, 4, 11), utcnow() + timedelta(days=3), "avril")
     user = login_as("gp")
     user.gp.sites = [second]
     db.session.commit()

@@ -21,7 +21,7 @@ from sched.models import (
 )
 from sched.services.periods import generate_shifts
 from sched.services.publish import publish
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sched.auth.passwords import verify_password
 from sched.extensions import db
 from sched.models import AuditEvent, Site, Territory
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 def test_phone_is_stored_e164_and_shown_french(client, login_as):

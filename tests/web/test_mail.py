@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — `smtp_server` is a fixture imported from test_feeds_support and used as an argument
 """E-mail end to end: queued in the outbox, sent by the outbox job to a real SMTP server (aiosmtpd) in this process."""
 
 from __future__ import annotations
@@ -12,16 +11,8 @@ from sched.models import OutboxEmail, utcnow
 from sched.services import notifications, outbox
 from sched.services.accounts import send_invitation, send_reset
 from sched.services.mail import queue_email
-from tests.conftest import make_user
-from tests.web.test_feeds_support import (  # noqa: F401 (smtp_server is a fixture)
-    add_gp,
-    free_port,
-    html_of,
-    make_period,
-    publish_version,
-    smtp_server,
-    text_of,
-)
+from tests.factories import make_period, make_user, numbered_gp, publish_version
+from tests.inbox import free_port, html_of, text_of
 
 
 def test_invitation_and_reset_reach_the_smtp_server_in_french_text_and_html(smtp_server, territory):
@@ -39,7 +30,7 @@ def test_invitation_and_reset_reach_the_smtp_server_in_french_text_and_html(smtp
 
 
 def test_period_opened_goes_to_every_active_gp(smtp_server, territory):
-    gps = [add_gp(territory, n) for n in (1, 2, 3)]
+    gps = [numbered_gp(territory, n) for n in (1, 2, 3)]
     gps[2].active = False
     period = make_period(territory, date(2027, 4, 1), 3, state="collecting")
     period.deadline = utcnow() + timedelta(days=10)
@@ -53,7 +44,7 @@ def test_period_opened_goes_to_every_active_gp(smtp_server, territory):
 
 
 def test_publication_then_amendment_tells_only_the_gps_whose_gardes_changed(smtp_server, territory):
-    a, b, c = (add_gp(territory, n) for n in (1, 2, 3))
+    a, b, c = (numbered_gp(territory, n) for n in (1, 2, 3))
     period = make_period(territory, date(2027, 4, 5), 3)
     s = period.shifts
     first = publish_version(period, [(s[0], a), (s[1], b), (s[2], c)])

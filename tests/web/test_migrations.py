@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect
 from sched import create_app
 from sched.extensions import db
 from sched.models import Base
-from tests.conftest import base_config
+from tests.factories import base_config
 
 
 def test_upgrade_of_an_empty_database_matches_the_models(databases, tmp_path):

@@ -12,8 +12,7 @@ from sched.extensions import db
 from sched.i18n import zone
 from sched.models import AuditEvent, ConsultationSlot, SlotBooking, UserRole, utcnow
 from sched.services.accounts import create_user
-from tests.conftest import PASSWORD
-from tests.load.dayset import add_gp, publish_day
+from tests.factories import PASSWORD, add_gp, publish_day
 
 
 def local_today() -> date:
@@ -169,7 +168,7 @@ def test_fragment_is_the_list_alone(client, regulator, tomorrow_day):
 
 def test_other_territorys_slots_are_not_found(client, regulator, app):
     from sched.models import Territory
-    from tests.load.dayset import add_site
+    from tests.factories import add_site
 
     other = Territory(name="CPTS Ailleurs", department="54")
     db.session.add(other)

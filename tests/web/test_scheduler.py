@@ -1,4 +1,3 @@
-# ruff: noqa: F811 — `smtp_server` is a fixture imported from test_feeds_support and used as an argument
 """The scheduler: its jobs send the right e-mails once, and two processes never run the same job twice."""
 
 from __future__ import annotations
@@ -17,15 +16,8 @@ from sched.extensions import db
 from sched.models import AvailabilityAnswer, JobRun, OutboxEmail, Shift, utcnow
 from sched.scheduler import JOBS, build_scheduler
 from sched.services import outbox
-from tests.web.test_feeds_support import (
-    PARIS,
-    add_gp,
-    make_period,
-    publish_version,
-    second_site,
-    smtp_server,  # noqa: F401 (a fixture)
-    text_of,
-)
+from tests.factories import PARIS, make_period, numbered_gp, publish_version, second_site
+from tests.inbox import text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +61,7 @@ def test_scheduler_is_in_paris_time_with_explicit_ids_and_grace():
 
 
 def test_reminders_go_only_to_those_who_have_not_answered_and_only_once(job_app, smtp_server, territory):
-    answered, silent = add_gp(territory, 1), add_gp(territory, 2)
+    answered, silent = numbered_gp(territory, 1), numbered_gp(territory, 2)
     period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
     period.created_at = utcnow() - timedelta(days=10)
     period.deadline = utcnow() + timedelta(hours=30)
@@ -83,7 +75,7 @@ def test_reminders_go_only_to_those_who_have_not_answered_and_only_once(job_app,
 
 
 def test_halfway_reminder(job_app, smtp_server, territory):
-    add_gp(territory, 1)
+    numbered_gp(territory, 1)
     period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
     period.created_at = utcnow() - timedelta(days=6)
     period.deadline = utcnow() + timedelta(days=5)
@@ -95,7 +87,7 @@ def test_halfway_reminder(job_app, smtp_server, territory):
 
 def test_closing_tells_the_coordination_the_answer_rate(job_app, smtp_server, territory):
     territory.coordination_email = "coordination@test.fr"
-    gps = [add_gp(territory, n) for n in (1, 2, 3, 4)]
+    gps = [numbered_gp(territory, n) for n in (1, 2, 3, 4)]
     period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
     period.deadline = utcnow() - timedelta(minutes=1)
     db.session.add(AvailabilityAnswer(gp_id=gps[0].id, period_id=period.id))
@@ -109,7 +101,7 @@ def test_closing_tells_the_coordination_the_answer_rate(job_app, smtp_server, te
 
 
 def test_shift_reminder_the_day_before(job_app, smtp_server, territory):
-    gp, other = add_gp(territory, 1), add_gp(territory, 2)
+    gp, other = numbered_gp(territory, 1), numbered_gp(territory, 2)
     period = make_period(territory, tomorrow(), 2)
     publish_version(period, [(period.shifts[0], gp), (period.shifts[1], other)])
     assert jobs.shift_reminders() == 1
@@ -123,7 +115,7 @@ def test_shift_reminder_the_day_before(job_app, smtp_server, territory):
 
 def test_regulators_get_tomorrows_list_at_17(job_app, smtp_server, territory):
     territory.regulators_email = "regulation@test.fr"
-    gp = add_gp(territory, 1)
+    gp = numbered_gp(territory, 1)
     period = make_period(territory, tomorrow(), 1)
     north = second_site(territory)
     day = tomorrow()
@@ -152,7 +144,7 @@ def test_regulators_get_tomorrows_list_at_17(job_app, smtp_server, territory):
 
 def test_outbox_job_keeps_messages_when_smtp_is_down(job_app, territory):
     from sched.services.mail import queue_email
-    from tests.web.test_feeds_support import free_port
+    from tests.inbox import free_port
 
     job_app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
     queue_email("a@test.fr", "Sujet", "Texte")
@@ -182,7 +174,7 @@ print(jobs.regulators_list(), jobs.shift_reminders())
 
 def test_two_scheduler_processes_never_run_the_same_job_twice(app, territory):
     territory.regulators_email = "regulation@test.fr"
-    gp = add_gp(territory, 1)
+    gp = numbered_gp(territory, 1)
     period = make_period(territory, tomorrow(), 1)
     publish_version(period, [(period.shifts[0], gp)])
     url = app.config["SQLALCHEMY_DATABASE_URI"]

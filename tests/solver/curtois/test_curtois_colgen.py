@@ -12,7 +12,7 @@ from solver.curtois.colgen import ColumnGeneration, alone
 from solver.curtois.instance import load_instance
 from solver.curtois.solve import solve_instance
 from solver.params import SolveParams
-from tests.solver.curtois.test_curtois_model import brute_force, small_instances
+from tests.solver.curtois.small import brute_force, small_instances
 
 DATA = Path(__file__).parent / "data"
 
@@ -48,10 +48,11 @@ def test_tiny_bound_is_at_most_the_proven_optimum_and_the_relaxation_at_least_th
 def test_the_bound_never_exceeds_the_brute_force_optimum(instance):
     expected = brute_force(instance)
     generation = ColumnGeneration(instance, 1)
-    generation.run(time.monotonic() + 10)
+    generation.run(time.monotonic() + 60)  # converges in milliseconds: the deadline only guards a loaded machine
     if expected is None:
         assert generation.bound is None  # some employee has no roster at all
-    elif generation.bound is not None:
+    else:  # a feasible instance this small converges well inside 10 s: no bound is a failure, not a pass
+        assert generation.bound is not None
         assert generation.bound <= expected
 
 
