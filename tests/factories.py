@@ -6,7 +6,9 @@ whether it commits; the others only add to the session (and flush when an id is 
 
 from __future__ import annotations
 
+import io
 import itertools
+import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,7 +17,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, Assignment, ConsultationSlot, Period, RosterVersion, Shift, Site, Territory, User
+from sched.models import (
+    GP,
+    Assignment,
+    ConsultationSlot,
+    OutboxEmail,
+    Period,
+    RosterVersion,
+    Shift,
+    Site,
+    Territory,
+    User,
+)
 from sched.services.accounts import create_user
 from sched.services.periods import generate_shifts
 from sched.services.publish import publish
@@ -237,3 +250,23 @@ def bearer(token: str) -> dict:
 
 def first_slot_id() -> int:
     return db.session.scalar(select(ConsultationSlot.id).order_by(ConsultationSlot.starts_at).limit(1))
+
+
+def upload(client, text: str, encoding: str = "utf-8"):
+    """Post `text` as the GP CSV file of the coordination's import form."""
+    return client.post(
+        "/coordination/medecins/import",
+        data={"file": (io.BytesIO(text.encode(encoding)), "medecins.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def latest_link(kind: str) -> str:
+    """The path of the link in the latest outbox e-mail of `kind`."""
+    message = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.kind == kind).order_by(OutboxEmail.id.desc())
+    ).first()
+    assert message is not None, f"no {kind} e-mail in the outbox"
+    match = re.search(r"http://localhost(/\S+)", message.body_text)
+    assert match, message.body_text
+    return match.group(1)

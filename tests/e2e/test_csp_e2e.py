@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.models import Period
-from tests.e2e.conftest import log_in
+from tests.e2e.browser import log_in
 
 
 def period_ids(live_app) -> list[int]:

@@ -13,7 +13,7 @@ from sched.i18n import local
 from sched.models import ConsultationSlot, Shift, SwapRequest, User, utcnow
 from sched.services import replacements
 from sched.services.rosters import latest_published_ids
-from tests.e2e.conftest import log_in
+from tests.e2e.browser import log_in
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 812}

@@ -10,7 +10,7 @@ from sched.i18n import local, zone
 from sched.models import GP, Assignment, Period, RosterVersion, Shift, Site, Territory, utcnow
 from sched.services.accounts import create_user
 from sched.services.publish import publish
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 @dataclass

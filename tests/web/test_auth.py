@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from sched.auth.passwords import verify_password
 from sched.extensions import db
 from sched.models import AuditEvent, AuthToken, OutboxEmail, utcnow
 from sched.services.accounts import create_user, send_invitation
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, latest_link, make_user
 
 
 def login(client, email, password=PASSWORD, next_url=None):
@@ -89,16 +88,6 @@ def test_login_is_audited(client, territory):
     login(client, user.email)
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.login")).all()
     assert [e.actor_id for e in events] == [user.id]
-
-
-def latest_link(kind: str) -> str:
-    message = db.session.scalars(
-        select(OutboxEmail).where(OutboxEmail.kind == kind).order_by(OutboxEmail.id.desc())
-    ).first()
-    assert message is not None, f"no {kind} e-mail in the outbox"
-    match = re.search(r"http://localhost(/\S+)", message.body_text)
-    assert match, message.body_text
-    return match.group(1)
 
 
 def test_invitation_link_sets_a_first_password_once(client, territory):

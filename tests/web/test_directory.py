@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.models import GP, AuditEvent, OutboxEmail, User
+from tests.factories import upload
 
 GOOD = (
     "nom;prénom;RPPS;e-mail;téléphone;sites\n"
@@ -23,14 +22,6 @@ BAD = (
 
 def gp_count() -> int:
     return db.session.scalar(select(func.count(GP.id)))
-
-
-def upload(client, text: str, encoding: str = "utf-8"):
-    return client.post(
-        "/coordination/medecins/import",
-        data={"file": (io.BytesIO(text.encode(encoding)), "medecins.csv")},
-        content_type="multipart/form-data",
-    )
 
 
 def test_preview_lists_each_rows_problems_and_writes_nothing(client, login_as):

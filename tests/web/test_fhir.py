@@ -60,3 +60,23 @@ def test_schedule_per_site(client, token, day):
     assert schedules[0].actor[0].display == "Cabinet de garde Test"
     slot_bundle = search(client, token, f"start=ge{day.isoformat()}")
     assert slot_bundle.entry[0].resource.schedule.reference == f"Schedule/{schedules[0].id}"
+
+
+# --- URLs under the configured BASE_URL, never the request's Host ---
+
+FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+
+@pytest.mark.parametrize("resource", ["Slot", "Schedule"])
+def test_bundle_urls_come_from_base_url_whatever_the_host(app, client, token, day, resource):  # noqa: F811
+    app.config["BASE_URL"] = "https://planning.cpts-exemple.fr/"
+    query = f"start=ge{day.isoformat()}&start=lt{(day + timedelta(days=1)).isoformat()}"
+    response = client.get(f"/fhir/{resource}?{query}", headers={**bearer(token), **FORGED})
+    bundle = response.json
+    assert bundle["entry"], "the search should find something"
+    assert bundle["link"] == [{"relation": "self", "url": f"https://planning.cpts-exemple.fr/fhir/{resource}?{query}"}]
+    for entry in bundle["entry"]:
+        resource_json = entry["resource"]
+        expected = f"https://planning.cpts-exemple.fr/fhir/{resource_json['resourceType']}/{resource_json['id']}"
+        assert entry["fullUrl"] == expected
+    assert "evil.example" not in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ from flask import template_rendered
 from sched import create_app
 from sched.auth import passwords
 from sched.extensions import db
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 def limited_client(app_config, **limits):

@@ -12,7 +12,7 @@ from sched.extensions import db
 from sched.models import GP, Absence, Assignment, OutboxEmail, OutboxSms, RosterVersion, SwapRequest
 from sched.services import absences, offers, scheduling
 from sched.services.rosters import published_version
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.web.market_support import build_market
 
 
@@ -112,7 +112,7 @@ def test_a_garde_cannot_be_offered_twice_nor_by_someone_not_on_it(market):
 
 
 def test_refused_and_withdrawn_requests_leave_the_planning_alone(market, territory):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     coordinator = make_user(territory, "coordinator")
     request = offers.offer(market.shift_of("a"), market.gps["a"], None, None)

@@ -21,7 +21,7 @@ from sched.models import (
 )
 from sched.services import bookings, ical, replacements
 from sched.services.rosters import published_version
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.web.market_support import build_market
 
 

@@ -8,9 +8,7 @@ from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.models import GP, SlotBooking
-from tests.conftest import make_user
-from tests.web.test_api import bearer, create_token
-from tests.web.test_directory import upload
+from tests.factories import bearer, create_token, make_user, upload
 
 
 def test_a_json_body_over_the_limit_is_refused_before_it_is_parsed(client, runner, territory, app):

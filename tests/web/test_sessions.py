@@ -7,8 +7,7 @@ import time
 from flask_login.utils import encode_cookie
 
 from sched.extensions import db
-from tests.conftest import PASSWORD, make_user
-from tests.web.test_auth import latest_link
+from tests.factories import PASSWORD, latest_link, make_user
 
 NEW_PASSWORD = "nouveau-secret-2027"
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sched.extensions import db
 from sched.models import OutboxSms
 from sched.services.sms import MAX_LENGTH, SmsError, queue_sms, queue_sms_to_gp
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 def sms_count() -> int:
