@@ -131,7 +131,7 @@ def offer(shift_id: int):
             form.reason.errors = [*form.reason.errors, str(refused)]
         else:
             db.session.commit()
-            until = "qu'un confrère l'a reprise" + ("" if auto() else " et que la coordination a validé")
+            until = "qu'un confrère l'ait reprise" + ("" if auto() else " et que la coordination ait validé")
             flash(
                 f"Garde proposée aux médecins qui peuvent la prendre. Vous restez de garde jusqu'à ce {until}.",
                 "success",
