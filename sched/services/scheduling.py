@@ -43,7 +43,9 @@ def site_key(site_id: int) -> str:
 
 def parse_key(key: str) -> int:
     """The database id in a shift or GP key (s345 → 345, g12 → 12): the app's only parser of solver keys."""
-    return int(key.lstrip("sg"))
+    if key[:1] not in ("s", "g") or not key[1:].isdigit():
+        raise ValueError(f"not a shift or GP key: {key!r}")
+    return int(key[1:])
 
 
 def history_minutes(period: Period) -> dict[int, int]:

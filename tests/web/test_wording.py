@@ -177,3 +177,10 @@ def test_diagnoses_are_worded_from_facts_and_old_rows_read_the_same(world, clien
     login_as("coordinator")
     page = client.get(f"/coordination/periodes/{period.id}/planning").get_data(as_text=True)
     assert "dont Alice Martin encore libre(s)." in page and f"Dr {g['alice']}" not in page
+
+
+def test_one_parser_for_solver_keys():
+    assert scheduling.parse_key("g12") == 12 and scheduling.parse_key("s345") == 345
+    for bad in ("site-3", "gs12", "g", "x1"):
+        with pytest.raises(ValueError):
+            scheduling.parse_key(bad)
