@@ -133,7 +133,10 @@ def test_pinned_duplicate_and_unknown_id(world):
 
 
 def test_every_rule_has_its_french_sentence():
+    from solver.pins import ENGLISH as PIN_RULES
+
     assert set(wording.VIOLATIONS) == set(Rule)
+    assert set(wording.CONFLICTS) == set(PIN_RULES)
 
 
 def test_pin_conflicts_are_worded_with_names(world):
