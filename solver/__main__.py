@@ -13,6 +13,7 @@ from solver.check import check
 from solver.io import read_problem
 from solver.model import ProblemError
 from solver.params import print_progress
+from solver.pins import PinConflict
 
 
 def _write(doc: Any, output: str | None) -> None:
@@ -35,8 +36,8 @@ def _solve(args: argparse.Namespace) -> int:
     )
     _write(doc, args.output)
     print(f"status {doc['status']}, score {json.dumps(doc['score'])}", file=sys.stderr)
-    for conflict in doc.get("conflicts", []):
-        print(f"conflict ({conflict['rule']}): {conflict['message']}", file=sys.stderr)
+    for conflict in map(PinConflict.from_dict, doc.get("conflicts", [])):
+        print(f"conflict ({conflict.rule}): {conflict}", file=sys.stderr)
     return 0 if doc["status"] in ("optimal", "feasible") else 1
 
 
@@ -52,8 +53,8 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     report = check(problem, solution)
     print(json.dumps(report.score))
-    for line in report.violations:
-        print(line, file=sys.stderr)
+    for violation in report.violations:
+        print(violation, file=sys.stderr)
     return 0 if report.valid else 1
 
 

@@ -51,7 +51,7 @@ def solve(
         stats["wall_time_s"] = round(params.elapsed(), 3)
         doc = solution_document(problem, "infeasible", [], None, stats)
         doc["score"] = check(problem, doc).score
-        doc["conflicts"] = conflicts
+        doc["conflicts"] = [c.as_dict() for c in conflicts]
         doc["diagnostics"] = []
         return doc
     result = _run(engine, problem, params)
@@ -62,18 +62,18 @@ def solve(
     if result.pairs is None:
         doc = solution_document(problem, "unknown", [], None, stats)
         doc["score"] = check(problem, doc).score
-        doc["diagnostics"] = diagnose(problem, [])
+        doc["diagnostics"] = [d.as_dict() for d in diagnose(problem, [])]
         return doc
     status = "optimal" if result.proven else "feasible"
     doc = solution_document(problem, status, result.pairs, None, stats)
     report = check(problem, doc)
     if not report.valid:
-        raise RuntimeError(f"engine {engine} produced an invalid roster: {report.violations[:3]}")
+        raise RuntimeError(f"engine {engine} produced an invalid roster: {'; '.join(map(str, report.violations[:3]))}")
     for stage in result.stages:
         if stage.value != report.score[stage.key]:
             raise RuntimeError(
                 f"engine {engine} scored {stage.key}={stage.value}, checker says {report.score[stage.key]}"
             )
     doc["score"] = report.score
-    doc["diagnostics"] = diagnose(problem, result.pairs)
+    doc["diagnostics"] = [d.as_dict() for d in diagnose(problem, result.pairs)]
     return doc

@@ -1,29 +1,71 @@
-"""Why a shift stays below `min`: who could have taken it, what stopped each of them, and the smallest fix."""
+"""Why a shift stays below `min`: who could have taken it, what stopped each of them, and the smallest fix.
+
+Facts only (`Diagnosis`): the solution document carries them as JSON, and the app words them for its users.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from solver.model import Pair, Problem
 from solver.roster import Roster
 
-REASONS = {
-    "max_shifts": "maximum de gardes sur la période atteint",
-    "max_per_week": "maximum par semaine atteint",
-    "max_saturdays": "maximum de samedis atteint",
-    "same_day": "déjà de garde ce jour-là",
-    "overlap": "déjà sur une garde qui chevauche celle-ci",
-    "pinned_elsewhere": "imposé sur une autre garde",
-    "target": "garde déjà complète",
-}
-LIMITS = {
-    "max_shifts": "le maximum de gardes sur la période",
-    "max_per_week": "le maximum par semaine",
-    "max_saturdays": "le maximum de samedis",
-}
+LIMITS = ("max_shifts", "max_per_week", "max_saturdays")
 
 
-def _fix(problem: Problem, r: Roster, blocked: dict[str, list[str]], missing: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Fix:
+    """Raising one GP's limit to `raise_to` would let them take the shift."""
+
+    gp: str
+    limit: str
+    raise_to: int
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Shift `shift` lacks `missing` GPs; `blocked_by` gives, for each GP available for it, the hard rules in the way.
+
+    The blockers are `Roster.blockers` codes: target, max_shifts, max_per_week, max_saturdays, overlap, same_day,
+    pinned_elsewhere.
+    """
+
+    shift: str
+    missing: int
+    available: tuple[str, ...]
+    blocked_by: dict[str, tuple[str, ...]]
+    fix: Fix | None = None
+
+    @property
+    def free(self) -> list[str]:
+        """Available GPs that nothing blocks (the solver left them off for the score's sake)."""
+        return [g for g in self.available if not self.blocked_by.get(g)]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form in the solution document's `diagnostics`."""
+        return {
+            "shift": self.shift,
+            "missing": self.missing,
+            "available": list(self.available),
+            "blocked_by": {g: list(rules) for g, rules in self.blocked_by.items()},
+            "fix": None if self.fix is None else asdict(self.fix),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+        """Read the JSON form back (extra keys, such as the French `message` of older documents, are ignored)."""
+        fix = data.get("fix")
+        return cls(
+            shift=str(data["shift"]),
+            missing=int(data["missing"]),
+            available=tuple(data.get("available") or ()),
+            blocked_by={g: tuple(rules) for g, rules in (data.get("blocked_by") or {}).items()},
+            fix=Fix(fix["gp"], fix["limit"], int(fix["raise_to"])) if fix else None,
+        )
+
+
+def _fix(problem: Problem, r: Roster, blocked: dict[str, tuple[str, ...]], missing: int) -> Fix | None:
     """One limit, raised by one, that lets one more GP take the shift — enough only when one GP is missing."""
     if missing != 1:
         return None
@@ -31,27 +73,11 @@ def _fix(problem: Problem, r: Roster, blocked: dict[str, list[str]], missing: in
     if not options:
         return None
     _, gp, limit = min(options)
-    current = getattr(problem.gp(gp), limit)
-    return {"gp": gp, "limit": limit, "raise_to": current + 1}
+    return Fix(gp, limit, getattr(problem.gp(gp), limit) + 1)
 
 
-def _message(available: list[str], blocked: dict[str, list[str]], missing: int, fix: dict[str, Any] | None) -> str:
-    if not available:
-        return "Personne n'est disponible pour cette garde."
-    free = [g for g in available if not blocked[g]]
-    if free:
-        return f"{len(available)} médecin(s) disponible(s), dont {', '.join('Dr ' + g for g in free)} encore libre(s)."
-    reasons = ", ".join(f"Dr {g} ({', '.join(REASONS.get(x, x) for x in blocked[g])})" for g in available)
-    text = f"{len(available)} médecin(s) disponible(s), aucun ne peut la prendre : {reasons}."
-    if missing > 1:
-        text += f" Il manque {missing} médecins."
-    if fix is not None:
-        text += f" Relever d'une unité {LIMITS[fix['limit']]} de Dr {fix['gp']} permettrait de la pourvoir."
-    return text
-
-
-def diagnose(problem: Problem, pairs: list[Pair]) -> list[dict[str, Any]]:
-    """One entry per shift with fewer than `min` GPs, in shift order."""
+def diagnose(problem: Problem, pairs: list[Pair]) -> list[Diagnosis]:
+    """One diagnosis per shift with fewer than `min` GPs, in shift order."""
     r = Roster(problem, pairs)
     out = []
     for s in problem.shifts:
@@ -59,16 +85,6 @@ def diagnose(problem: Problem, pairs: list[Pair]) -> list[dict[str, Any]]:
         if missing <= 0:
             continue
         available = sorted(g.id for g in problem.gps if (g.id, s.id) in r.eligible and g.id not in r.on_shift[s.id])
-        blocked = {g: r.blockers(g, s.id) for g in available}
-        fix = _fix(problem, r, blocked, missing)
-        out.append(
-            {
-                "shift": s.id,
-                "missing": missing,
-                "available": available,
-                "blocked_by": blocked,
-                "fix": fix,
-                "message": _message(available, blocked, missing, fix),
-            }
-        )
+        blocked = {g: tuple(r.blockers(g, s.id)) for g in available}
+        out.append(Diagnosis(s.id, missing, tuple(available), blocked, _fix(problem, r, blocked, missing)))
     return out

@@ -12,6 +12,7 @@ from sched.coordination.forms import AssignForm, ChangeForm, EmptyForm, SolveFor
 from sched.extensions import db
 from sched.models import GP, Availability, Period, RosterVersion, User
 from sched.services import review as service
+from sched.services import scheduling, wording
 from sched.services.rosters import published_version
 from sched.services.solving import active_request
 
@@ -30,17 +31,11 @@ def shown_version(period: Period) -> RosterVersion | None:
 
 
 def diagnoses(period: Period, version: RosterVersion | None) -> dict[int, str]:
-    """Shift id → the solver's explanation of why it stays below min, with names."""
-    if version is None or not version.diagnostics:
+    """Shift id → why it stays below min, worded from the solver's diagnosis, with names."""
+    if version is None:
         return {}
-    name = service.namer(period)
-    out = {}
-    for d in version.diagnostics:
-        text = d.get("message") or ""
-        if d.get("fix"):
-            text += f" — {d['fix']}"
-        out[int(str(d.get("shift", "s0")).lstrip("s"))] = name(text)
-    return out
+    names = wording.Names(period)
+    return {scheduling.parse_key(d.shift): wording.diagnosis_fr(d, names) for d in scheduling.diagnoses_of(version)}
 
 
 @bp.route("/periodes/<int:period_id>/planning")
@@ -100,7 +95,7 @@ def review_assign(period_id: int):
             + " Le solveur signalera cette épingle comme impossible.", "warning",
         )  # fmt: skip
     else:
-        flash(f"{gp.name} affecté(e) à la {service.shift_label(shift)}.", "success")
+        flash(f"{gp.name} affecté(e) à la {wording.shift_label(shift)}.", "success")
     return back(period, f"shift-{shift.id}")
 
 
@@ -128,7 +123,7 @@ def review_remove(period_id: int):
     return apply_change(
         period_id,
         lambda period, shift, gp, form: service.remove(period, shift, gp, current_user, form.withdrawal.data),
-        lambda gp, shift, _: f"{gp.name} retiré(e) de la {service.shift_label(shift)}.",
+        lambda gp, shift, _: f"{gp.name} retiré(e) de la {wording.shift_label(shift)}.",
     )
 
 
@@ -139,6 +134,6 @@ def review_pin(period_id: int):
         period_id,
         lambda period, shift, gp, form: service.toggle_pin(period, shift, gp, current_user),
         lambda gp, shift, pinned: (
-            f"{gp.name} {'épinglé(e)' if pinned else 'désépinglé(e)'} sur la {service.shift_label(shift)}."
+            f"{gp.name} {'épinglé(e)' if pinned else 'désépinglé(e)'} sur la {wording.shift_label(shift)}."
         ),
     )

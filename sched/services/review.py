@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.i18n import date_fr, time_fr
 from sched.models import GP, Assignment, Availability, Period, RosterVersion, Shift, User
-from sched.services import audit, scheduling
+from sched.services import audit, scheduling, wording
 from sched.services.rosters import published_version
 
 
@@ -62,54 +59,10 @@ def ensure_draft(period: Period, user: User | None) -> RosterVersion:
     return draft
 
 
-def shift_label(shift: Shift) -> str:
-    return f"garde du {date_fr(shift.date, year=False)}, {time_fr(shift.start_time)} – {time_fr(shift.end_time)}"
-
-
-def namer(period: Period):
-    """A function replacing the solver's ids (g12, s345) by names in a message."""
-    shifts = {s.id: s for s in period.shifts}
-    gp_names = dict(db.session.execute(select(GP.id, User.full_name).join(GP.user)).all())
-
-    def name(text: str) -> str:
-        text = re.sub(r"\bg(\d+)\b", lambda m: gp_names.get(int(m[1]), m[0]), text)
-        return re.sub(
-            r"\bs(\d+)\b",
-            lambda m: (
-                shift_label(shifts[int(m[1])]) + f" ({shifts[int(m[1])].site.name})" if int(m[1]) in shifts else m[0]
-            ),
-            text,
-        )
-
-    return name
-
-
-RULES_FR = [
-    (r"rule 2 \(availability\): (\S+) is not available for shift (\S+)", "{0} n'est pas disponible pour la {1}."),  # noqa: E501
-    (r"rule 2 \(sites\): (\S+) does not work at site \S+ \(shift (\S+)\)", "{0} n'exerce pas au cabinet de la {1}."),  # noqa: E501
-    (r"rule 3 \(target\): shift (\S+) has (\d+) GPs, target is (\d+)", "La {0} aurait {1} médecins pour {2} au plus."),  # noqa: E501
-    (r"rule 4 \(overlap\): (\S+) works overlapping shifts (\S+) and (\S+)", "{0} aurait deux gardes en même temps : {1} et {2}."),  # noqa: E501
-    (r"rule 4 \(one shift per day\): (\S+) works (\S+) and (\S+) on", "{0} aurait deux gardes le même jour : {1} et {2}."),  # noqa: E501
-    (r"rule 5 \(max_shifts\): (\S+) works (\d+) shifts, limit (\d+)", "{0} aurait {1} gardes sur la période (maximum {2})."),  # noqa: E501
-    (r"rule 5 \(max_per_week\): (\S+) works (\d+) shifts in week \S+, limit (\d+)", "{0} aurait {1} gardes dans la même semaine (maximum {2})."),  # noqa: E501
-    (r"rule 5 \(max_saturdays\): (\S+) works (\d+) Saturdays, limit (\d+)", "{0} aurait {1} samedis (maximum {2})."),  # noqa: E501
-    (r"rule 6 \(pinned\): (\S+) is pinned on shift (\S+)", "{0} est épinglé(e) sur la {1} mais n'y est pas affecté(e)."),  # noqa: E501
-]  # fmt: skip
-
-
-def violation_fr(text: str, name) -> str:
-    for pattern, french in RULES_FR:
-        match = re.search(pattern, text)
-        if match:
-            return name(french.format(*match.groups()))
-    return name(text)
-
-
 def check_draft(period: Period, draft: RosterVersion) -> list[str]:
     """The hard rules the draft breaks, in French with names (empty = valid)."""
-    report = scheduling.check_version(period, draft)
-    name = namer(period)
-    return [violation_fr(v, name) for v in report.violations]
+    names = wording.Names(period)
+    return [wording.violation_fr(v, names) for v in scheduling.check_version(period, draft).violations]
 
 
 def find(draft: RosterVersion, shift_id: int, gp_id: int) -> Assignment | None:

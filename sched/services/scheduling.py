@@ -25,6 +25,9 @@ from sched.models import (
     User,
 )
 from sched.services.rosters import latest_published_ids, published_version
+from solver import Diagnosis, PinConflict
+from solver import Rule as Rule  # re-exported: services/wording.py words the solver's facts, reached only here
+from solver import Violation as Violation
 
 
 def shift_key(shift_id: int) -> str:
@@ -40,7 +43,10 @@ def site_key(site_id: int) -> str:
 
 
 def parse_key(key: str) -> int:
-    return int(key.lstrip("sg"))
+    """The database id in a shift or GP key (s345 → 345, g12 → 12): the app's only parser of solver keys."""
+    if key[:1] not in ("s", "g") or not key[1:].isdigit():
+        raise ValueError(f"not a shift or GP key: {key!r}")
+    return int(key[1:])
 
 
 def history_minutes(period: Period) -> dict[int, int]:
@@ -198,10 +204,20 @@ def roster_solution(version: RosterVersion, problem: dict[str, Any] | None = Non
     return solution
 
 
-def check_version(period: Period, version: RosterVersion) -> Any:
+def check_version(period: Period, version: RosterVersion) -> solver.CheckReport:
     """The checker's report on `version` against the period's problem with that version's pins."""
     problem = problem_from_db(period, version)
     return solver.check(problem, roster_solution(version))
+
+
+def diagnoses_of(version: RosterVersion) -> list[Diagnosis]:
+    """The stored diagnoses of a version (rows stored with a French `message` read the same: it is ignored)."""
+    return [Diagnosis.from_dict(d) for d in version.diagnostics or []]
+
+
+def conflicts_of(solution: dict[str, Any]) -> list[PinConflict]:
+    """The pin conflicts of an infeasible solution."""
+    return [PinConflict.from_dict(c) for c in solution.get("conflicts") or []]
 
 
 def chosen_engine() -> str | None:
@@ -220,5 +236,5 @@ def solve_period(period: Period, draft: RosterVersion | None = None, **options: 
     if solution.get("status") in ("optimal", "feasible"):
         report = solver.check(problem, solution)
         if not report.valid:
-            raise RuntimeError("solver returned an invalid roster: " + "; ".join(report.violations))
+            raise RuntimeError("solver returned an invalid roster: " + "; ".join(map(str, report.violations)))
     return problem, solution

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sched.extensions import db
 from sched.models import Period, RosterVersion, SolveRequest, User, utcnow
-from sched.services import audit, scheduling
+from sched.services import audit, scheduling, wording
 from sched.services.review import working_draft
 from sched.services.rosters import published_version
 
@@ -101,10 +101,10 @@ def progress_writer(request_id: int, echo: Any = None):
     return callback
 
 
-def failure_message(solution: dict[str, Any], name) -> str:
+def failure_message(period: Period, solution: dict[str, Any]) -> str:
     if solution.get("status") == "infeasible":
-        conflicts = "; ".join(name(str(c.get("message", c)) if isinstance(c, dict) else str(c))
-                              for c in solution.get("conflicts") or [])  # fmt: skip
+        names = wording.Names(period)
+        conflicts = " ".join(wording.conflict_fr(c, names) for c in scheduling.conflicts_of(solution))
         return "Les gardes épinglées sont incompatibles avec les règles" + (f" : {conflicts}" if conflicts else ".")
     return "Aucun planning trouvé dans le temps imparti ; relancez avec plus de temps."
 
@@ -126,8 +126,6 @@ def store_result(period: Period, problem: dict, solution: dict, user: User | Non
 
 def run_request(request_id: int, echo: Any = None) -> None:
     """Run one claimed request in its own transaction; failures are stored on the request."""
-    from sched.services.review import namer
-
     request = db.session.get(SolveRequest, request_id)
     period = request.period
     prior_state = period.state
@@ -144,7 +142,7 @@ def run_request(request_id: int, echo: Any = None) -> None:
             progress=callback,
         )
         if solution.get("status") not in ("optimal", "feasible"):
-            raise SolveRefused(failure_message(solution, namer(period)))
+            raise SolveRefused(failure_message(period, solution))
         version = store_result(period, problem, solution, request.requested_by)
         period.state = "review" if published_version(period) is None else prior_state
         request.state, request.version_id = "done", version.id

@@ -38,7 +38,8 @@ def test_check_reports_broken_rules_and_exits_1(tmp_path):
     (tmp_path / "s.json").write_text(json.dumps({"assignments": [{"gp": "g", "shift": "s"}]}), encoding="utf-8")
     checked = run("check", tmp_path / "p.json", tmp_path / "s.json")
     assert checked.returncode == 1
-    assert "rule 2" in checked.stderr and json.loads(checked.stdout)["uncovered"] == 0
+    assert checked.stderr == "rule 2 (availability): g is not available for shift s\n"
+    assert json.loads(checked.stdout)["uncovered"] == 0
 
 
 def test_bad_problem_exits_2_with_one_line(tmp_path):
@@ -56,6 +57,7 @@ def test_infeasible_pins_exit_1(tmp_path):
     solved = run("solve", tmp_path / "p.json")
     assert solved.returncode == 1
     assert json.loads(solved.stdout)["conflicts"][0]["rule"] == "max_shifts"
+    assert "conflict (max_shifts): 1 shifts pinned to g, limit 0" in solved.stderr
 
 
 def test_generate_writes_a_valid_problem(tmp_path):

@@ -5,7 +5,7 @@ import json
 import pytest
 from helpers import EXAMPLES, example, gp, problem, shift
 
-from solver import check, solve
+from solver import Diagnosis, Fix, check, solve
 from solver.generate import generate
 
 MON, TUE, WED = "2027-01-04", "2027-01-05", "2027-01-06"
@@ -45,7 +45,9 @@ def test_infeasible_pins_name_pins_and_rule():
     rules = {c["rule"]: c for c in doc["conflicts"]}
     assert rules["max_per_week"]["pins"] == [["g", "a"], ["g", "b"]]
     assert rules["target"]["pins"] == [["g", "a"], ["h", "a"]]
-    assert all(c["message"] for c in doc["conflicts"])
+    assert rules["max_per_week"]["count"] == 2 and rules["max_per_week"]["limit"] == 1
+    assert rules["target"]["count"] == 2 and rules["target"]["limit"] == 1
+    assert all("message" not in c for c in doc["conflicts"])  # facts only: the app words them
 
 
 def test_compatible_pins_are_kept_even_against_the_score():
@@ -58,7 +60,7 @@ def test_diagnostics_nobody_available():
     doc = solve(problem([shift("a", priority=2)], [gp("g", [])]))
     (d,) = doc["diagnostics"]
     assert d["shift"] == "a" and d["missing"] == 1 and d["available"] == [] and d["fix"] is None
-    assert d["message"] == "Personne n'est disponible pour cette garde."
+    assert "message" not in d  # facts only: the app words them
 
 
 def test_diagnostics_names_the_limit_and_the_fix():
@@ -70,7 +72,7 @@ def test_diagnostics_names_the_limit_and_the_fix():
     (d,) = doc["diagnostics"]
     assert d["available"] == ["g"] and d["blocked_by"] == {"g": ["max_per_week"]}
     assert d["fix"] == {"gp": "g", "limit": "max_per_week", "raise_to": 2}
-    assert "maximum par semaine" in d["message"] and "Relever d'une unité" in d["message"]
+    assert Diagnosis.from_dict(d) == Diagnosis("a", 1, ("g",), {"g": ("max_per_week",)}, Fix("g", "max_per_week", 2))
 
 
 def test_diagnostics_same_day_and_pin_elsewhere():
