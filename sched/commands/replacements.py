@@ -12,7 +12,7 @@ from sched.extensions import db
 from sched.i18n import date_fr, local
 from sched.models import GP, Shift, User, utcnow
 from sched.services import absences, offers, replacements
-from sched.services.review import shift_label
+from sched.services.wording import shift_label
 
 
 def find_gp(text: str) -> GP:

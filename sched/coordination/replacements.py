@@ -21,6 +21,7 @@ from sched.models import GP, Period, Shift, SwapRequest, utcnow
 from sched.services import absences, offers, replacements, review
 from sched.services.directory import set_active
 from sched.services.rosters import published_version
+from sched.services.wording import shift_label
 
 DECIDED = ("approved", "refused", "declined", "cancelled", "expired")
 
@@ -61,7 +62,7 @@ def replacements_home():
         to_approve=territory_requests(("taken",)),
         waiting=territory_requests(("open",)),
         decided=territory_requests(DECIDED, utcnow() - timedelta(days=30)),
-        form=EmptyForm(), what=offers.what_happened, label=review.shift_label,
+        form=EmptyForm(), what=offers.what_happened, label=shift_label,
     )  # fmt: skip
 
 
@@ -127,7 +128,7 @@ def replace_garde(shift_id: int):
     ranked = replacements.candidates(shift, exclude={leaving.id})
     return render_template(
         "coordination/replace.html", shift=shift, leaving=leaving, ranked=ranked, form=form, published=published,
-        label=review.shift_label(shift), past=shift.starts_at <= utcnow(),
+        label=shift_label(shift), past=shift.starts_at <= utcnow(),
     )  # fmt: skip
 
 
@@ -138,9 +139,7 @@ def apply(shift: Shift, leaving: GP, taking: GP | None, reason: str, published: 
             shift.period, [(shift, leaving, None)], current_user, "replacement",
             f"{leaving.name} retiré(e), garde laissée sans remplaçant" + (f" : {reason}" if reason else ""),
         )  # fmt: skip
-        return (
-            f"{leaving.name} retiré(e) de la {review.shift_label(shift)} ; planning publié, la régulation est prévenue."
-        )
+        return f"{leaving.name} retiré(e) de la {shift_label(shift)} ; planning publié, la régulation est prévenue."
     if published:
         version, taking = replacements.replace(shift, leaving, taking, current_user, reason)
         return f"{taking.name} remplace {leaving.name} : planning publié, version {version.number}."
@@ -171,7 +170,7 @@ def gp_deactivate(gp_id: int):
             return redirect(url_for("coordination.directory"))
     choices = {shift.id: replacements.candidates(shift, exclude={gp.id})[:1] for shift in future}
     return render_template(
-        "coordination/deactivate.html", gp=gp, future=future, choices=choices, form=form, label=review.shift_label
+        "coordination/deactivate.html", gp=gp, future=future, choices=choices, form=form, label=shift_label
     )
 
 
@@ -180,9 +179,9 @@ def deactivation_change(shift: Shift, gp: GP, choice: str) -> str:
         replacements.amend_published(
             shift.period, [(shift, gp, None)], current_user, "replacement", f"{gp.name} désactivé(e)"
         )
-        return f"{review.shift_label(shift)} : laissée sans médecin, régulation prévenue."
+        return f"{shift_label(shift)} : laissée sans médecin, régulation prévenue."
     version, taking = replacements.replace(shift, gp, None, current_user, "désactivation")
-    return f"{review.shift_label(shift)} : {taking.name}."
+    return f"{shift_label(shift)} : {taking.name}."
 
 
 @bp.route("/medecins/<int:gp_id>/absences", methods=["GET", "POST"])

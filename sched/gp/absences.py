@@ -11,7 +11,7 @@ from sched.gp.forms import AbsenceForm, OfferForm
 from sched.i18n import date_fr, local
 from sched.models import Absence, utcnow
 from sched.services import absences, offers
-from sched.services.review import shift_label
+from sched.services.wording import shift_label
 
 
 def today():

@@ -16,8 +16,8 @@ from sched.gp.forms import OfferForm, SwapForm
 from sched.i18n import local, month_fr
 from sched.models import GP, Assignment, ConsultationSlot, Shift, SlotBooking, SwapRequest, utcnow
 from sched.services import ical, offers, replacements
-from sched.services.review import shift_label
 from sched.services.rosters import latest_published_ids, published_assignments
+from sched.services.wording import shift_label
 
 FAR = timedelta(days=3660)
 LIVE = ("open", "taken")

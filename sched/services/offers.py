@@ -18,8 +18,8 @@ from sched.models import GP, Assignment, Shift, SwapRequest, Territory, User, ut
 from sched.services import audit, replacements, sms
 from sched.services.mail import queue_template
 from sched.services.notifications import absolute
-from sched.services.review import shift_label
 from sched.services.rosters import latest_published_ids
+from sched.services.wording import shift_label
 
 ESCALATE_BEFORE = timedelta(hours=72)
 REASON_MAX = 300

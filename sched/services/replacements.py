@@ -31,8 +31,9 @@ from sched.models import (
 from sched.services import audit, notifications, scheduling
 from sched.services.mail import queue_template
 from sched.services.publish import publish
-from sched.services.review import shift_label, working_draft
+from sched.services.review import working_draft
 from sched.services.rosters import latest_published_ids, published_version
+from sched.services.wording import shift_label
 
 LEVEL_LABELS = {"preferred": "Préféré", "available": "Disponible", "unavailable": "Indisponible", None: "—"}
 LEVEL_RANK = {"preferred": 0, "available": 1, None: 2, "unavailable": 3}
