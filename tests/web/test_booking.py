@@ -172,3 +172,19 @@ def test_amendment_without_orphans_sends_nothing(app, territory, day):
     v1 = publish_day(territory, day, {territory.sites[0]: [a]})
     amend(v1, {db.session.scalar(select(Shift.id)): [b]})
     assert db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "orphaned_bookings")) == 0
+
+
+def test_an_orphaned_booking_is_adopted_by_the_next_gp_on_the_garde(app, login_as, territory, day):
+    leaving, joining = add_gp(territory, "Parti"), add_gp(territory, "Arrivé")
+    v1 = publish_day(territory, day, {territory.sites[0]: [leaving]})
+    slot = db.session.scalar(select(ConsultationSlot).order_by(ConsultationSlot.starts_at))
+    booking = bookings.book(slot.id, login_as("regulator"), "DOS-90")
+    shift_id = db.session.scalar(select(Shift.id))
+    v2 = amend(v1, {shift_id: []})
+    db.session.refresh(booking)
+    assert booking.slot.gp_id is None
+    amend(v2, {shift_id: [joining]})
+    db.session.refresh(booking)
+    assert booking.cancelled_at is None and booking.slot.gp_id == joining.id
+    assert booking.slot.starts_at == slot.starts_at
+    assert db.session.scalar(select(func.count(ConsultationSlot.id)).where(ConsultationSlot.gp_id.is_(None))) == 0
