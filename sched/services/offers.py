@@ -148,7 +148,7 @@ def take(request: SwapRequest, gp: GP) -> SwapRequest:
     """`gp` takes an open offer; commits. The first to accept gets it; approval follows (or is automatic)."""
     if request.kind != "offer":
         raise OfferError("Cette demande n'est pas une garde à reprendre.", 404)
-    if request.state != "open":
+    if request.state != "open" or request.shift.starts_at <= utcnow():
         raise OfferError("Trop tard : cette garde n'est plus proposée.", 409)
     refused = replacements.refusal(request.shift, gp)
     if refused:
@@ -291,7 +291,7 @@ def answer_swap(request: SwapRequest, gp: GP, accept: bool) -> SwapRequest:
     """The partner accepts (then approval) or declines a swap; commits."""
     if request.kind != "swap" or request.to_gp_id != gp.id:
         raise OfferError("Cette proposition ne vous est pas adressée.", 403)
-    if request.state != "open":
+    if request.state != "open" or request.shift.starts_at <= utcnow():
         raise OfferError("Cette proposition n'attend plus de réponse.", 409)
     if accept:
         claim(request, gp, "open", "taken")
