@@ -11,6 +11,7 @@ import math
 
 from ortools.sat.python import cp_model
 
+from solver.build import build
 from solver.engines.base import (
     EngineResult,
     StageResult,
@@ -23,7 +24,7 @@ from solver.engines.base import (
 from solver.engines.cpsat_max_load import MaxLoadStage, Progress
 from solver.engines.greedy import greedy_roster, improve_roster
 from solver.engines.lp import lp_bound
-from solver.formulation import Context, Terms, build, canonical, values_for
+from solver.formulation import Context, Terms, canonical, values_for
 from solver.model import Problem
 from solver.params import SolveParams
 from solver.stages import Stage, plan

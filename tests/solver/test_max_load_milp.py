@@ -4,10 +4,10 @@ from helpers import example
 from ortools.sat.python import cp_model
 
 from solver import check, solve
+from solver.build import build
 from solver.engines import cpsat_max_load
 from solver.engines.cpsat import _Engine
 from solver.engines.isolated import solve_rows_isolated
-from solver.formulation import build
 from solver.generate import generate
 from solver.io import load_problem
 from solver.params import SolveParams
