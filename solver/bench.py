@@ -155,16 +155,14 @@ def run_bench(quick: bool, curtois: bool, output: str | None, engines: str) -> i
         print(f"error: unknown engine(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
     path = Path(output) if output else DOC
-    if curtois:  # checked first: a missing colleague module should not cost a whole benchmark run
-        try:
-            from solver.curtois.bench import curtois_table
-        except ImportError as exc:
-            print(f"error: the Curtois–Qu benchmark is not available ({exc})", file=sys.stderr)
-            return 1
     section, _ = solver_section(quick, chosen)
     print(section)
     update_doc(path, HEADING, section)
     if curtois:
+        # Imported here: it loads OR-Tools, which would then count in the peak memory of every solve process
+        # above (each imports this module to run `_one`).
+        from solver.curtois.bench import curtois_table
+
         table = f"{CURTOIS_HEADING}\n\n{curtois_table(params_factory, quick)}\n"
         print(table)
         update_doc(path, CURTOIS_HEADING, table)
