@@ -16,8 +16,8 @@ def _imported(node: ast.Import | ast.ImportFrom, package: str, modules: set[str]
     if isinstance(node, ast.Import):
         return {alias.name for alias in node.names if alias.name in modules}
     if node.level:  # relative: resolved against the importing module's package
-        base = package.split(".")[: len(package.split(".")) - node.level + 1]
-        source = ".".join([*base, *([node.module] if node.module else [])])
+        base = package.rsplit(".", node.level - 1)[0]
+        source = f"{base}.{node.module}" if node.module else base
     else:
         source = node.module or ""
     found = {f"{source}.{alias.name}" for alias in node.names} & modules
