@@ -51,14 +51,6 @@ class MasterColumn(NamedTuple):
     var: pywraplp.Variable
 
 
-class MasterSolution(NamedTuple):
-    """The master LP's value, its cover duals by (day, shift) and its convexity duals by employee."""
-
-    value: float
-    duals: dict[tuple[int, str], float]
-    convexity: dict[str, float]
-
-
 def alone(instance: Instance, employee: Employee) -> Instance:
     """The instance reduced to one employee, their requests, and no cover: a pricing problem's rules."""
     return dataclasses.replace(
@@ -136,12 +128,12 @@ class _Master:
         self.columns[employee].append(MasterColumn(column, cost, var))
         return True
 
-    def solve(self) -> MasterSolution:
-        """Solve the LP; raises if it has no optimum (it always has one: the cover slacks)."""
+    def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float]]:
+        """LP value, cover duals, convexity duals."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             raise RuntimeError("the restricted master LP has no optimal solution")  # it always has one: slacks
         duals = {key: row.dual_value() for key, row in self.cover.items()}
-        return MasterSolution(self.objective.Value(), duals, {e: row.dual_value() for e, row in self.convexity.items()})
+        return self.objective.Value(), duals, {e: row.dual_value() for e, row in self.convexity.items()}
 
     def assignment(self) -> dict[tuple[str, int, str], float]:
         out: dict[tuple[str, int, str], float] = {}
