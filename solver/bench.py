@@ -157,13 +157,12 @@ def run_bench(quick: bool, curtois: str | None, output: str | None, engines: str
         return 2
     path = Path(output) if output else DOC
     folder = Path(curtois) if curtois else None
-    if curtois is not None:  # checked first: a missing colleague module should not cost a whole benchmark run
-        try:
-            from solver.curtois.bench import curtois_table
-            from solver.curtois.files import instances_in
-        except ImportError as exc:
-            print(f"error: the Curtois–Qu benchmark is not available ({exc})", file=sys.stderr)
-            return 1
+    if curtois is not None:
+        # Imported here: it loads OR-Tools, which would then count in the peak memory of every solve process
+        # below (each imports this module to run `_one`).
+        from solver.curtois.bench import curtois_table
+        from solver.curtois.files import instances_in
+
         if folder is not None and not instances_in(folder):
             print(f"error: {folder} holds no instance file (*.txt)", file=sys.stderr)
             return 2

@@ -1,18 +1,25 @@
 """The engine-neutral integer linear model: variables, rows and one objective per score key.
 
-CP-SAT and HiGHS translate the same `LinearModel`, so both engines solve exactly the same model.
+CP-SAT and HiGHS translate the same `LinearModel`, so both engines solve exactly the same model. The rules write
+it through a `Context`; `build.py` applies them (this module imports no rule, so rules can import it).
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
+from typing import NamedTuple
 
 from solver.model import Pair, Problem
 
 Terms = dict[int, int]
+
+
+class AtMost(NamedTuple):
+    """A row Σ coef·var <= hi that an engine adds on top of the model (a finished stage, a tested cap)."""
+
+    terms: Terms
+    hi: int
 
 
 @dataclass
@@ -121,35 +128,3 @@ def canonical(ctx: Context, values: list[int]) -> list[int]:
     """The same roster with its auxiliaries at their tightest (e.g. max_load equal to the real largest load),
     so a stage's reported value is the checker's value even when that rank was not being minimised."""
     return values_for(ctx, [pair for pair, v in ctx.model.x.items() if values[v] > 0])
-
-
-def eligible_pairs(problem: Problem) -> list[Pair]:
-    """Hard rule 2 as a domain: only pairs the GP may take get a variable at all."""
-    pairs = []
-    for g in problem.gps:
-        shift_ids = list(g.availability) + [s for gp, s in problem.pinned if gp == g.id and s not in g.availability]
-        for sid in shift_ids:
-            if g.allows_site(problem.shift(sid).site):
-                pairs.append((g.id, sid))
-    return pairs
-
-
-def build(problem: Problem) -> Context:
-    """Create the x variables and apply every hard rule and soft rule to a fresh model."""
-    from solver import rules, score
-
-    model = LinearModel()
-    by_gp: dict[str, list[str]] = {g.id: [] for g in problem.gps}
-    by_shift: dict[str, list[str]] = {s.id: [] for s in problem.shifts}
-    for gp, sid in eligible_pairs(problem):
-        model.x[(gp, sid)] = model.var(f"x[{gp},{sid}]", 0, 1)
-        by_gp[gp].append(sid)
-        by_shift[sid].append(gp)
-    # Loads are counted in units of the gcd of shift lengths, so squares are functions of a small integer.
-    unit = reduce(math.gcd, (s.minutes for s in problem.shifts), 0) or 1
-    ctx = Context(problem, model, by_gp, by_shift, unit)
-    for rule in rules.HARD_RULES:
-        rule(ctx)
-    for key, soft in score.SOFT_RULES.items():
-        model.objectives[key] = soft(ctx)
-    return ctx

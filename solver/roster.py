@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from solver.formulation import eligible_pairs
+from solver.build import eligible_pairs
 from solver.model import Pair, Problem, Shift
 
 

@@ -18,6 +18,7 @@ import dataclasses
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -31,6 +32,23 @@ EPSILON = 1e-6
 KEEP = 8  # rosters kept per pricing problem, the best last (Instance12 converges in 26 rounds, 31 with 3)
 DIVE_AT = 0.5  # a dive step fixes every employee whose heaviest column weighs more than this
 Column = tuple[str | None, ...]  # one entry per day: the shift id, or None for a day off
+
+
+class Priced(NamedTuple):
+    """One pricing problem's answer: the columns found (with their request penalty), the best pricing value
+    in the model's units, and whether that value is proven optimal."""
+
+    columns: list[tuple[Column, int]]
+    value: float
+    proven: bool
+
+
+class MasterColumn(NamedTuple):
+    """A roster in the master LP: its days, its request penalty, and the LP variable weighting it."""
+
+    column: Column
+    cost: int
+    var: pywraplp.Variable
 
 
 def alone(instance: Instance, employee: Employee) -> Instance:
@@ -52,10 +70,8 @@ class _Pricer:
         self.ctx, penalties = build_model(alone(instance, employee))
         self.requests = sum(p.weight * p.term for p in penalties)
 
-    def price(
-        self, duals: dict[tuple[int, str], float], seconds: float
-    ) -> tuple[list[tuple[Column, int]], float, bool]:
-        """Columns found (with their request penalty), the best pricing value, and whether it is proven."""
+    def price(self, duals: dict[tuple[int, str], float], seconds: float) -> Priced:
+        """The columns of negative reduced cost this employee has under `duals`, within `seconds`."""
         x = {(d, t): self.ctx.x[self.employee.id, d, t] for d in range(self.horizon) for t in self.shifts}
         gains = {key: round(SCALE * duals.get(key, 0.0)) for key in x}
         self.ctx.model.minimize(SCALE * self.requests - sum(g * x[key] for key, g in gains.items() if g))
@@ -74,9 +90,9 @@ class _Pricer:
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
         status = solver.solve(self.ctx.model, Collect())
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return [], math.inf, False
+            return Priced([], math.inf, False)
         # A pricing value in the model's units: request penalty less the duals of the shifts worked.
-        return found[-KEEP:], solver.objective_value / SCALE, status == cp_model.OPTIMAL
+        return Priced(found[-KEEP:], solver.objective_value / SCALE, status == cp_model.OPTIMAL)
 
 
 class _Master:
@@ -96,7 +112,7 @@ class _Master:
             self.objective.SetCoefficient(under, c.weight_under)
             self.objective.SetCoefficient(over, c.weight_over)
             self.cover[c.day, c.shift] = row
-        self.columns: dict[str, list[tuple[Column, int, pywraplp.Variable]]] = {e.id: [] for e in instance.employees}
+        self.columns: dict[str, list[MasterColumn]] = {e.id: [] for e in instance.employees}
         self.seen: set[tuple[str, Column]] = set()
 
     def add(self, employee: str, column: Column, cost: int) -> bool:
@@ -109,7 +125,7 @@ class _Master:
             if t is not None and (d, t) in self.cover:
                 self.cover[d, t].SetCoefficient(var, 1)
         self.objective.SetCoefficient(var, cost)
-        self.columns[employee].append((column, cost, var))
+        self.columns[employee].append(MasterColumn(column, cost, var))
         return True
 
     def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float]]:
@@ -122,10 +138,10 @@ class _Master:
     def assignment(self) -> dict[tuple[str, int, str], float]:
         out: dict[tuple[str, int, str], float] = {}
         for employee, columns in self.columns.items():
-            for column, _, var in columns:
-                weight = var.solution_value()
+            for entry in columns:
+                weight = entry.var.solution_value()
                 if weight > EPSILON:
-                    for d, t in enumerate(column):
+                    for d, t in enumerate(entry.column):
                         if t is not None:
                             out[employee, d, t] = out.get((employee, d, t), 0.0) + weight
         return out
@@ -157,11 +173,11 @@ class ColumnGeneration:
                 seconds = min(PRICING_LIMIT, deadline - time.monotonic())
                 priced = list(pool.map(lambda e, s=seconds: self.pricers[e].price(self.duals, s), self.free))
                 added, gap, proven = 0, 0.0, True
-                for employee, (columns, best, optimal) in zip(self.free, priced, strict=True):
-                    proven = proven and optimal
-                    if best < self.convexity[employee] - EPSILON:
-                        gap += best - self.convexity[employee]
-                        added += sum(self.master.add(employee, column, cost) for column, cost in columns)
+                for employee, answer in zip(self.free, priced, strict=True):
+                    proven = proven and answer.proven
+                    if answer.value < self.convexity[employee] - EPSILON:
+                        gap += answer.value - self.convexity[employee]
+                        added += sum(self.master.add(employee, column, cost) for column, cost in answer.columns)
                 if any(not self.master.columns[e] for e in self.free):
                     return False  # an employee without any roster in time: nothing to relax
                 if self.rounds > 1 and proven and not self.fixed:
@@ -196,11 +212,11 @@ class ColumnGeneration:
         most = len(self.free)  # employees a step may fix
         while self.free and time.monotonic() < deadline:
             heaviest = {e: self._heaviest(e) for e in self.free}
-            weight = {e: heaviest[e][2].solution_value() for e in self.free}
+            weight = {e: heaviest[e].var.solution_value() for e in self.free}
             by_weight = sorted(self.free, key=lambda e: -weight[e])
             step = [e for e in by_weight if weight[e] > DIVE_AT][:most] or by_weight[:1]
             for employee in step:
-                self._fix(employee, heaviest[employee][0])
+                self._fix(employee, heaviest[employee].column)
             self.value, self.duals, self.convexity = self.master.solve()
             self.run(deadline, rounds)
             if self.value > ceiling:
@@ -214,24 +230,24 @@ class ColumnGeneration:
     def _fix(self, employee: str, chosen: Column) -> None:
         self.fixed[employee] = chosen
         self.free.remove(employee)
-        for column, _, var in self.master.columns[employee]:
-            if column != chosen:
-                var.SetUb(0)
+        for entry in self.master.columns[employee]:
+            if entry.column != chosen:
+                entry.var.SetUb(0)
 
     def _release(self, employee: str) -> None:
         del self.fixed[employee]
         self.free.append(employee)
-        for _, _, var in self.master.columns[employee]:
-            var.SetUb(self.master.lp.infinity())
+        for entry in self.master.columns[employee]:
+            entry.var.SetUb(self.master.lp.infinity())
 
-    def _heaviest(self, employee: str) -> tuple[Column, int, pywraplp.Variable]:
-        return max(self.master.columns[employee], key=lambda c: c[2].solution_value())
+    def _heaviest(self, employee: str) -> MasterColumn:
+        return max(self.master.columns[employee], key=lambda c: c.var.solution_value())
 
     def heaviest(self) -> dict[str, Column]:
         """Each employee's roster of most weight in the relaxation (the fixed one for a dived employee)."""
         if not math.isfinite(self.value):
             return {}
-        return {e: self._heaviest(e)[0] for e, columns in self.master.columns.items() if columns}
+        return {e: self._heaviest(e).column for e, columns in self.master.columns.items() if columns}
 
     def assignment(self) -> dict[tuple[str, int, str], float]:
         """(employee, day, shift) -> weight in the relaxation; empty if the master LP was never solved."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -23,14 +24,23 @@ class Penalty:
     weight: int
 
 
+class CoverSlack(NamedTuple):
+    """One cover line's shortfall and excess variables and what each unit of them costs."""
+
+    under: cp_model.IntVar
+    over: cp_model.IntVar
+    weight_under: int
+    weight_over: int
+
+
 @dataclass
 class Context:
     instance: Instance
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     x: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     works: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
-    # (under, over, weight_under, weight_over) of each cover line, see cover() and exact_penalty().
-    cover_slacks: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = field(default_factory=list)
+    # One per cover line, in the instance's order: see cover() and exact_penalty().
+    cover_slacks: list[CoverSlack] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for e in self.instance.employees:
@@ -166,7 +176,7 @@ def cover(ctx: Context) -> list[Penalty]:
         under = ctx.model.new_int_var(0, max(0, c.requirement), f"under[{c.day},{c.shift}]")
         over = ctx.model.new_int_var(0, max(0, staff - c.requirement), f"over[{c.day},{c.shift}]")
         ctx.model.add(assigned + under - over == c.requirement)
-        ctx.cover_slacks.append((under, over, c.weight_under, c.weight_over))
+        ctx.cover_slacks.append(CoverSlack(under, over, c.weight_under, c.weight_over))
         out += [
             Penalty(f"under {c.day} {c.shift}", under, c.weight_under),
             Penalty(f"over {c.day} {c.shift}", over, c.weight_over),
@@ -176,7 +186,9 @@ def cover(ctx: Context) -> list[Penalty]:
 
 def exact_penalty(ctx: Context, objective: int, value: Callable[[cp_model.IntVar], int]) -> int:
     """A solution's penalty: its objective less what a (day, shift) paid for being both under and over."""
-    return objective - sum(min(value(u), value(o)) * (wu + wo) for u, o, wu, wo in ctx.cover_slacks)
+    return objective - sum(
+        min(value(s.under), value(s.over)) * (s.weight_under + s.weight_over) for s in ctx.cover_slacks
+    )
 
 
 HARD_RULES = (

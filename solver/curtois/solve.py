@@ -16,6 +16,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -90,7 +91,13 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-Outcome = tuple[str, Roster | None, int | None, int | None]  # status name, roster, claimed penalty, bound
+class Outcome(NamedTuple):
+    """One CP-SAT run or the whole search: status name, roster, the penalty it claims, the proven bound."""
+
+    status: str
+    roster: Roster | None
+    claimed: int | None
+    bound: int | None
 
 
 def _solve(ctx: Context, model: cp_model.CpModel, seconds: float, params: SolveParams, recorder: _Recorder) -> Outcome:
@@ -101,9 +108,9 @@ def _solve(ctx: Context, model: cp_model.CpModel, seconds: float, params: SolveP
     raw = solver.best_objective_bound
     bound = round(raw) if status != cp_model.INFEASIBLE and math.isfinite(raw) else None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return solver.status_name(status), None, None, bound
+        return Outcome(solver.status_name(status), None, None, bound)
     claimed = exact_penalty(ctx, round(solver.objective_value), solver.value)
-    return solver.status_name(status), extract_roster(ctx, solver), claimed, bound
+    return Outcome(solver.status_name(status), extract_roster(ctx, solver), claimed, bound)
 
 
 def _relaxation(ctx: Context, params: SolveParams) -> colgen.ColumnGeneration:
@@ -137,9 +144,9 @@ def _restrict(ctx: Context, generation: colgen.ColumnGeneration) -> cp_model.CpM
     for (_, d, t), weight in assignment.items():
         covered[d, t] += weight
     if assignment:
-        for c, (under, _, _, _) in zip(ctx.instance.cover, ctx.cover_slacks, strict=True):
+        for c, slack in zip(ctx.instance.cover, ctx.cover_slacks, strict=True):
             if covered[c.day, c.shift] > c.requirement - colgen.EPSILON:
-                restricted.add(under == 0)
+                restricted.add(slack.under == 0)
     # Hinted with each employee's heaviest roster: Instance12 found 4 049 three seconds into this phase.
     for e, column in generation.heaviest().items():
         for d, chosen in enumerate(column):
@@ -167,15 +174,15 @@ def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
         and (claimed is None or bound is None or claimed > bound)
     ):
         whole = _solve(ctx, ctx.model, params.remaining(), params, recorder)
-        if whole[1] is not None and (claimed is None or whole[2] <= claimed):
-            status, roster, claimed = whole[:3]
+        if whole.roster is not None and (claimed is None or whole.claimed <= claimed):
+            status, roster, claimed = whole.status, whole.roster, whole.claimed
         elif roster is None:
-            status = whole[0]  # e.g. INFEASIBLE: the whole model's verdict, not the restriction's
-        if whole[3] is not None and (bound is None or whole[3] > bound):
-            bound = whole[3]
+            status = whole.status  # e.g. INFEASIBLE: the whole model's verdict, not the restriction's
+        if whole.bound is not None and (bound is None or whole.bound > bound):
+            bound = whole.bound
     if claimed is not None:
         status = "OPTIMAL" if claimed == bound else "FEASIBLE"
-    return status, roster, claimed, bound
+    return Outcome(status, roster, claimed, bound)
 
 
 def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:

@@ -11,6 +11,7 @@ import math
 import highspy
 import numpy as np
 
+from solver.build import build
 from solver.engines.base import (
     EngineResult,
     StageResult,
@@ -20,7 +21,7 @@ from solver.engines.base import (
     stage_results,
     with_constants,
 )
-from solver.formulation import LinearModel, build, canonical
+from solver.formulation import LinearModel, canonical
 from solver.model import Problem
 from solver.params import SolveParams
 from solver.stages import plan

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ortools.linear_solver import pywraplp
 
-from solver.formulation import LinearModel, Terms
+from solver.formulation import AtMost, LinearModel, Terms
 
 
-def lp_bound(model: LinearModel, terms: Terms, extra: list[tuple[Terms, int]]) -> float | None:
+def lp_bound(model: LinearModel, terms: Terms, extra: list[AtMost]) -> float | None:
     """The LP relaxation's optimum of Σ terms under the model plus `extra` rows (Σ <= hi); None if not solved.
 
     A valid lower bound on the integer optimum: the CP-SAT engine uses it to pick the first max_load to try.

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import SCORE_KEYS, check, load_problem, solve
-from solver.formulation import eligible_pairs
+from solver.build import eligible_pairs
 
 DAYS = ["2027-01-04", "2027-01-05", "2027-01-09", "2027-01-11"]  # Mon, Tue, Sat of week 1; Mon of week 2
 HOURS = [("18:00", "20:00"), ("09:00", "13:00"), ("19:00", "21:00")]
