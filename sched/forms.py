@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms.validators import DataRequired, Email, Length, Optional  # noqa: F401
 
-import sched.services.mail  # noqa: F401 (importing it lets the validator accept the demo's `.test` domain)
+import sched.services.identity  # noqa: F401 (importing it lets the validator accept the demo's `.test` domain)
 
 REQUIRED = "Ce champ est obligatoire."
 

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import email_validator
 from flask import render_template
 
 from sched.extensions import db
 from sched.models import OutboxEmail, utcnow
-
-# The demo accounts live under the reserved `.test` domain (README); email_validator refuses special-use
-# domains by default. `.test` never resolves, so accepting its syntax cannot deliver mail anywhere.
-if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
-    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
+from sched.services.identity import address_problem
 
 SUBJECT_LENGTH = 300
 
 
 class MailError(ValueError):
     """Why a message cannot be queued, in French."""
-
-
-def address_problem(address: str) -> str | None:
-    """Why `address` is not an e-mail address (the validator the forms use), or None when it is one."""
-    try:
-        email_validator.validate_email(address, check_deliverability=False)
-    except email_validator.EmailNotValidError:
-        return f"adresse e-mail invalide : {address!r}"
-    return None
 
 
 def one_line(text: str) -> str:
