@@ -26,11 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
-    from sched import errors, i18n, logging_setup
+    from sched import errors, i18n, instance_files, logging_setup
     from sched.auth.guards import init_login
     from sched.extensions import csrf, db, limiter, migrate
     from sched.models.base import alembic_render_item
 
+    instance_files.secure(app)
     logging_setup.configure(app)
     db.init_app(app)
     migrate.init_app(
