@@ -24,9 +24,10 @@ def secure(app: Flask) -> None:
     database = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
     if database is None:
         return
-    if not database.parent.exists():
-        database.parent.mkdir(parents=True, mode=PRIVATE_DIR)
-    if not database.exists():
+    if database.parent == instance and not instance.exists():
+        instance.mkdir(parents=True, mode=PRIVATE_DIR)
+    # A database in a missing folder elsewhere stays missing: the command says so in one line (init-db).
+    if database.parent.is_dir() and not database.exists():
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
     for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         if path.exists():
