@@ -114,6 +114,8 @@ def fail(row: Row, error: Exception, permanent: bool = False) -> None:
     row.claimed_at = row.claimed_by = None
     if permanent or row.attempts >= MAX_ATTEMPTS:
         row.failed_at = utcnow()
+        if row.kind in SECRET_KINDS:
+            redact(row)  # never retried: its link need not wait in the database
         log.error("outbox: message #%s (%s) given up: %s", row.id, row.kind, row.last_error)
     else:
         row.send_after = utcnow() + retry_delay(row.attempts)

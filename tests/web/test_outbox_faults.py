@@ -77,3 +77,15 @@ def test_sent_reset_and_invitation_links_do_not_stay_in_the_outbox(smtp_server, 
             assert "/mot-de-passe/" not in stored and "http" not in stored
         else:
             assert row.body_text == "Votre planning"
+
+
+def test_a_given_up_reset_does_not_keep_its_link(app, territory):
+    user = make_user(territory, "coordinator", "coord@test.fr")
+    send_reset(user)
+    db.session.commit()
+    row = db.session.scalar(select(OutboxEmail))
+    row.subject = "Réinitialisation\r\nBcc: evil@evil.example"  # can never be sent
+    db.session.commit()
+    assert outbox.flush() == (0, 1)
+    db.session.expire_all()
+    assert row.failed_at is not None and "/mot-de-passe/" not in row.body_text and row.body_html is None
