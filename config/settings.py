@@ -29,7 +29,7 @@ def load_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
         return os.environ["SECRET_KEY"]
     path = instance_dir / "secret_key"
     if not path.exists():
-        instance_dir.mkdir(parents=True, exist_ok=True)
+        instance_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))

@@ -31,11 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
-    from sched import errors, headers, i18n, logging_setup
+    from sched import errors, headers, i18n, instance_files, logging_setup
     from sched.auth.guards import init_login
     from sched.extensions import csrf, db, limiter, migrate
     from sched.models.base import alembic_render_item
 
+    instance_files.secure(app)
     logging_setup.configure(app)
     db.init_app(app)
     migrate.init_app(

@@ -10,6 +10,7 @@ import io
 import itertools
 import re
 import secrets
+import threading
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -270,3 +271,33 @@ def latest_link(kind: str) -> str:
     match = re.search(r"http://localhost(/\S+)", message.body_text)
     assert match, message.body_text
     return match.group(1)
+
+
+def run_concurrently(app, targets: list) -> list[BaseException]:
+    """Run each target in its own thread and app context (own database session), all released at once.
+
+    Returns what they raised; a race test asserts on it and on the database afterwards.
+    """
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(targets))
+
+    def worker(target) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                target()
+            except BaseException as error:  # reported to the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def run_in_threads(app, count: int, target) -> list[BaseException]:
+    return run_concurrently(app, [target] * count)

@@ -22,6 +22,12 @@ def upgrade():
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=120), nullable=True))
 
+    # Sent invitations and resets kept their single-use links in clear: no replayable copy stays.
+    op.execute(
+        "UPDATE outbox_emails SET body_text = '[contenu effacé après envoi : il contenait un lien secret]',"
+        " body_html = NULL WHERE sent_at IS NOT NULL AND kind IN ('invitation', 'password_reset')"
+    )
+
     op.create_table('outbox_sms',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),

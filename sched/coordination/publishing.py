@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,6 +15,7 @@ from sched.extensions import db
 from sched.i18n import date_fr, time_fr
 from sched.models import AuditEvent, User
 from sched.services import review as service
+from sched.services.csv_export import csv_response
 
 
 @bp.route("/periodes/<int:period_id>/publier", methods=["POST"])
@@ -73,21 +71,16 @@ def export_csv(period_id: int):
     """The planning as CSV (semicolons, UTF-8 with BOM: opens as is in Excel)."""
     period = own_period(period_id)
     version = shown_version(period)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["date", "début", "fin", "cabinet de garde", "minimum", "cible", "médecins", "état"])
+    header = ["date", "début", "fin", "cabinet de garde", "minimum", "cible", "médecins", "état"]
+    lines = []
     for s, names in rows(period, version):
         state = "fermée" if s.closed else ("non pourvue" if len(names) < s.min_gps else "pourvue")
-        writer.writerow(
+        lines.append(
             [s.date.isoformat(), time_fr(s.start_time), time_fr(s.end_time), s.site.name, s.min_gps,
              s.target_gps, ", ".join(names), state]
         )  # fmt: skip
     number = version.number if version else 0
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="planning-{period.id}-v{number}.csv"'},
-    )
+    return csv_response(header, lines, f"planning-{period.id}-v{number}.csv")
 
 
 @bp.route("/periodes/<int:period_id>/impression")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -61,6 +62,7 @@ class AnswerForm(LimitsMixin, FlaskForm):
 class ContactForm(FlaskForm):
     phone = TelField("Téléphone portable", validators=[required()], filters=[strip])
     email = EmailField("Adresse e-mail", validators=[required(), email_valid(), Length(max=254)], filters=[strip])
+    sms_opt_in = BooleanField("Recevoir aussi par SMS les messages urgents (gardes à pourvoir, remplacements)")
 
 
 class PasswordChangeForm(FlaskForm):

@@ -16,6 +16,7 @@ from sched.models import Site, User
 from sched.services import audit
 from sched.services.accounts import normalise_email
 from sched.services.identity import normalise_phone
+from sched.services.sms import is_mobile
 
 
 def territory_sites() -> list[Site]:
@@ -43,8 +44,10 @@ def defaults_form(formdata=None) -> DefaultsForm:
 
 def render_profile(contact=None, password=None, defaults=None, status: int = 200):
     user = current_user
+    gp = user.gp
     contact = contact or ContactForm(
-        formdata=None, data={"email": user.email, "phone": user.gp.phone if user.gp else ""}
+        formdata=None,
+        data={"email": user.email, "phone": gp.phone if gp else "", "sms_opt_in": gp.sms_opt_in if gp else False},
     )
     if contact.phone.data and not contact.errors:
         contact.phone.data = phone_display(contact.phone.data)
@@ -52,6 +55,7 @@ def render_profile(contact=None, password=None, defaults=None, status: int = 200
         render_template(
             "gp/profile.html",
             contact=contact,
+            sms_possible=is_mobile(gp.phone) if gp else None,
             password=password or PasswordChangeForm(formdata=None),
             defaults=defaults or (defaults_form(formdata=None) if user.gp else None),
         ),
@@ -71,7 +75,7 @@ def profile():
 
 @bp.route("/profil/coordonnees", methods=["POST"])
 def profile_contact():
-    """Change phone (stored in international form) and e-mail (unique, lowercased)."""
+    """Change phone (stored in international form), e-mail (unique, lowercased) and the SMS choice."""
     form = ContactForm()
     if not form.validate_on_submit():
         return render_profile(contact=form, status=422)
@@ -79,6 +83,9 @@ def profile_contact():
         phone = normalise_phone(form.phone.data)
     except ValueError as error:
         form.phone.errors.append(str(error))
+        return render_profile(contact=form, status=422)
+    if form.sms_opt_in.data and not is_mobile(phone):
+        form.sms_opt_in.errors.append("Les SMS ne partent que vers un numéro de portable (06 ou 07).")
         return render_profile(contact=form, status=422)
     email = normalise_email(form.email.data)
     taken = db.session.scalar(select(User.id).where(User.email == email, User.id != current_user.id))
@@ -93,6 +100,9 @@ def profile_contact():
     if user.gp is not None and phone != user.gp.phone:
         changes["phone"] = [user.gp.phone, phone]
         user.gp.phone = phone
+    if user.gp is not None and form.sms_opt_in.data != user.gp.sms_opt_in:
+        changes["sms_opt_in"] = [user.gp.sms_opt_in, form.sms_opt_in.data]
+        user.gp.sms_opt_in = form.sms_opt_in.data
     if changes:
         audit.record("user.contact_change", "user", user.id, **changes)
         db.session.commit()

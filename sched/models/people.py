@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from sched.models.base import Base, utcnow
 
@@ -48,6 +48,18 @@ class Territory(Base):
     coordination_email: Mapped[str | None] = mapped_column(String(254))
     auto_approve_swaps: Mapped[bool] = mapped_column(Boolean, default=False)
     sites: Mapped[list[Site]] = relationship(back_populates="territory", order_by="Site.name")
+
+    @validates("regulators_email", "coordination_email")
+    def check_email(self, key: str, value: str | None) -> str | None:
+        """These addresses go into e-mail headers: a bad one (a line break) would fail every list sent to it."""
+        from sched.services.identity import address_problem  # the models stay importable without the services
+
+        if value is None or value == "":
+            return None
+        value = value.strip().lower()
+        if problem := address_problem(value):
+            raise ValueError(problem)
+        return value
 
 
 class User(UserMixin, Base):

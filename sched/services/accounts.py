@@ -11,6 +11,7 @@ from sched.auth.passwords import MIN_LENGTH, hash_password
 from sched.extensions import db
 from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
 from sched.services import audit
+from sched.services.identity import address_problem
 from sched.services.mail import queue_template
 from sched.services.tokens import hash_secret, new_secret
 from sched.services.urls import external_url
@@ -32,8 +33,8 @@ def create_user(
     territory: Territory | None = None,
 ) -> User:
     email = normalise_email(email)
-    if not email or "@" not in email:
-        raise AccountError(f"adresse e-mail invalide : {email!r}")
+    if problem := address_problem(email):
+        raise AccountError(problem)
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
         raise AccountError(f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}")

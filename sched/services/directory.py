@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sched.extensions import db
 from sched.models import GP, Site, Territory, User
 from sched.services import accounts, audit
-from sched.services.identity import normalise_phone, rpps_problem
+from sched.services.identity import address_problem, normalise_phone, rpps_problem
 
 COLUMNS = ("nom", "prénom", "rpps", "e-mail", "téléphone", "sites")
 ALIASES = {"prenom": "prénom", "email": "e-mail", "mail": "e-mail", "courriel": "e-mail", "telephone": "téléphone",
@@ -74,8 +74,8 @@ def parse(text: str, territory: Territory) -> list[Row]:
             row.problems.append(problem)
         elif row.rpps in rpps_taken or row.rpps in seen_rpps:
             row.problems.append("RPPS déjà présent")
-        if "@" not in row.email:
-            row.problems.append("adresse e-mail invalide")
+        if address_problem(row.email):
+            row.problems.append(f"adresse e-mail invalide : {row.email!r}")
         elif row.email in emails or row.email in seen_emails:
             row.problems.append(f"adresse e-mail en double : {row.email}")
         try:

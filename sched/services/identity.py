@@ -1,8 +1,14 @@
-"""Identifiers of the domain: RPPS numbers (Luhn check digit) and phone numbers (stored E.164)."""
+"""Identifiers of the domain: RPPS numbers (Luhn check digit), phone numbers (stored E.164), e-mail addresses."""
 
 from __future__ import annotations
 
+import email_validator
 import phonenumbers
+
+# The demo accounts live under the reserved `.test` domain (README); email_validator refuses special-use
+# domains by default. `.test` never resolves, so accepting its syntax cannot deliver mail anywhere.
+if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
 
 
 def luhn_check_digit(body: str) -> int:
@@ -35,3 +41,12 @@ def normalise_phone(raw: str, region: str = "FR") -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError("Numéro de téléphone invalide.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` is not an e-mail address (the validator the forms use), or None when it is one."""
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return f"adresse e-mail invalide : {address!r}"
+    return None

@@ -8,6 +8,18 @@ from flask import render_template
 
 from sched.extensions import db
 from sched.models import OutboxEmail, utcnow
+from sched.services.identity import address_problem
+
+SUBJECT_LENGTH = 300
+
+
+class MailError(ValueError):
+    """Why a message cannot be queued, in French."""
+
+
+def one_line(text: str) -> str:
+    """A header value: line breaks and runs of blanks become one space (no header injection)."""
+    return " ".join(text.split())
 
 
 def queue_email(
@@ -19,10 +31,13 @@ def queue_email(
     send_after: datetime | None = None,
 ) -> OutboxEmail:
     """Add a message to the outbox in the caller's transaction: it exists only if the change it announces does."""
+    to = to.strip().lower()
+    if problem := address_problem(to):
+        raise MailError(problem)
     message = OutboxEmail(
         kind=kind,
         to_addr=to,
-        subject=subject,
+        subject=one_line(subject)[:SUBJECT_LENGTH],
         body_text=text,
         body_html=html,
         send_after=send_after or utcnow(),
@@ -33,7 +48,7 @@ def queue_email(
 
 def queue_template(to: str, subject: str, template: str, kind: str, **context) -> OutboxEmail:
     """Render templates/email/<template>.txt and .html with `context` and queue the message."""
-    context.setdefault("subject", subject)
+    context.setdefault("subject", one_line(subject))
     return queue_email(
         to,
         subject,

@@ -28,6 +28,10 @@ class UndeliverableSms(Exception):
     """The provider refused the number for good: retrying would not help."""
 
 
+class ProviderUnreachable(Exception):
+    """The provider did not answer: the other SMS wait for the next run."""
+
+
 def is_e164(phone: str) -> bool:
     if not phone or not phone.startswith("+"):
         return False
@@ -110,6 +114,7 @@ class OvhSender:
             consumer_key=config["SMS_OVH_CONSUMER_KEY"],
             timeout=(10, 30),
         )
+        self.errors = ovh.exceptions
         self.service = config["SMS_OVH_SERVICE_NAME"]
         self.sender = config["SMS_SENDER"]
 
@@ -120,7 +125,10 @@ class OvhSender:
             job["sender"] = self.sender
         else:
             job["senderForResponse"] = True
-        result = self.client.post(f"/sms/{self.service}/jobs", **job)
+        try:
+            result = self.client.post(f"/sms/{self.service}/jobs", **job)
+        except (self.errors.NetworkError, self.errors.HTTPError) as error:
+            raise ProviderUnreachable(str(error)) from error
         if row.to_phone in (result.get("invalidReceivers") or []):
             raise UndeliverableSms(f"numéro refusé par OVHcloud : {row.to_phone}")
         return ",".join(str(i) for i in result.get("ids") or []) or None

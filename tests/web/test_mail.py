@@ -105,7 +105,7 @@ def test_outbox_command_shows_and_flushes(runner, smtp_server, territory):
     queue_email("z@test.fr", "En attente", "Texte", kind="test")
     db.session.commit()
     shown = runner.invoke(args=["outbox"])
-    assert "1 e-mail(s) en attente" in shown.output and "z@test.fr" in shown.output
+    assert "1 message(s) en attente" in shown.output and "z@test.fr" in shown.output
     flushed = runner.invoke(args=["outbox", "--flush"])
     assert flushed.exit_code == 0 and "Envoyés : 1" in flushed.output and "File d'envoi vide" in flushed.output
     assert smtp_server.to("z@test.fr")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,17 +10,20 @@ from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.models import (
+    GP,
     Absence,
     AuditEvent,
     AvailabilityAnswer,
     ConsultationSlot,
     OutboxEmail,
     RosterVersion,
+    Shift,
     SlotBooking,
+    User,
 )
 from sched.services import bookings, ical, replacements
 from sched.services.rosters import published_version
-from tests.factories import make_user
+from tests.factories import make_user, run_concurrently
 from tests.web.market_support import build_market
 
 
@@ -118,38 +120,17 @@ def test_replacement_racing_a_booking_never_leaves_the_patient_on_the_removed_gp
     )
     ids = {"shift": a_shift.id, "a": gps["a"].id, "d": gps["d"].id, "regulator": regulator.id}
     db.session.remove()
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run(work) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                work()
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(error)
-            finally:
-                db.session.remove()
 
     def book() -> None:
-        from sched.models import User
-
         bookings.book(slot_id, db.session.get(User, ids["regulator"]), "RACE-1")
 
     def replace() -> None:
-        from sched.models import GP, Shift
-
         replacements.replace(
             db.session.get(Shift, ids["shift"]), db.session.get(GP, ids["a"]), db.session.get(GP, ids["d"]), None
         )
         db.session.commit()
 
-    threads = [threading.Thread(target=run, args=(work,)) for work in (book, replace)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    assert run_concurrently(app, [book, replace]) == []
     booking = db.session.scalar(select(SlotBooking).where(SlotBooking.regulation_ref == "RACE-1"))
     assert booking.cancelled_at is None and booking.slot.gp_id == ids["d"]
     assert db.session.scalar(select(func.count(ConsultationSlot.id)).where(ConsultationSlot.gp_id == ids["a"])) == 0
