@@ -7,8 +7,8 @@ from wtforms import EmailField, IntegerField, PasswordField, SelectMultipleField
 from wtforms.validators import EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from sched.auth.passwords import MIN_LENGTH
 from sched.forms import email_valid, required
+from sched.services.passwords import MIN_LENGTH
 
 UNKNOWN_SITE = "Ce cabinet de garde ne fait pas partie de la CPTS."
 LIMIT_MESSAGE = "Indiquez un nombre entier positif ou nul, ou laissez vide (pas de limite)."

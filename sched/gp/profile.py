@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from sched.auth.passwords import hash_password, verify_password
 from sched.extensions import db
 from sched.gp import bp
 from sched.gp.forms import ContactForm, DefaultsForm, PasswordChangeForm
@@ -15,6 +14,7 @@ from sched.models import Site, User
 from sched.services import audit
 from sched.services.accounts import normalise_email
 from sched.services.identity import normalise_phone
+from sched.services.passwords import hash_password, verify_password
 
 
 def territory_sites() -> list[Site]:
