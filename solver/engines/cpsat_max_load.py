@@ -9,7 +9,6 @@ optimality.
 from __future__ import annotations
 
 import math
-import os
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
 CPSAT_CAP_SECONDS = 5.0
 # Share of the remaining time the HiGHS search may use; the rest is for ranks 5–6.
 MILP_SHARE = 0.6
-# SNP_SOLVER_MILP=0 keeps the stage CP-SAT only (the fallback needs highspy in a child process).
-MILP_FALLBACK = os.environ.get("SNP_SOLVER_MILP", "1") != "0"
 
 
 class Progress(cp_model.CpSolverSolutionCallback):
@@ -139,7 +136,7 @@ class MaxLoadStage:
                 continue
             # Each cap gets a share of the time, so an undecided one leaves room for the ranks below.
             budget = 0.4 * self.params.remaining()
-            if MILP_FALLBACK:
+            if self.params.milp_fallback:
                 budget = min(budget, CPSAT_CAP_SECONDS)
             status, reached_cap = self.under_cap(stage.name, top, value, budget=budget)
             reached = self._max_load()
@@ -155,7 +152,7 @@ class MaxLoadStage:
             break  # refuted, or neither met nor refuted in its share of time (then the LP bound stands)
         else:
             proven = True  # every possible value below the incumbent is below the LP bound
-        if undecided and MILP_FALLBACK and self.params.remaining() > 1.0:
+        if undecided and self.params.milp_fallback and self.params.remaining() > 1.0:
             incumbent, best, floor, proven = self.milp_max_load(stage.name, top, incumbent, best, floor, possible)
             prover = "highs"
         self.values = best
