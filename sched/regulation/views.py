@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -17,6 +17,7 @@ from sched.regulation.forms import BookingForm, CancelForm
 from sched.services import bookings, slots
 
 INDENTATION = re.compile(r"\n\s+")
+LIST_PLACE = Markup("<!-- liste du jour -->")  # where the page's frame takes the shared list
 
 
 def today() -> date:
@@ -34,12 +35,17 @@ def requested_day() -> tuple[date, bool]:
         return today(), False
 
 
-def render_list(daily: slots.DailyList) -> Markup:
+def render_list(daily: slots.DailyList) -> bytes:
+    """The list fragment, encoded once: UTF-8 encoding a department day costs as much as rendering the frame."""
     html = render_template(
         "regulation/_list.html", daily=daily, age_labels=AGE_BAND_LABELS, removed_gp=slots.REMOVED_GP
     )
     # The template's indentation is a third of a department day's bytes; a newline renders the same.
-    return Markup(INDENTATION.sub("\n", html))
+    return INDENTATION.sub("\n", html).encode()
+
+
+def html_response(body: bytes) -> Response:
+    return current_app.response_class(body, mimetype="text/html")
 
 
 @bp.route("/")
@@ -49,18 +55,21 @@ def home():
     if not valid:
         flash("Date invalide : voici la liste d'aujourd'hui.", "error")
     # The list is shared by the territory's regulators; the frame around it (name, menu, CSRF token) is theirs.
-    list_html = slots.cached_render("html", current_user.territory_id, day, render_list)
+    list_bytes = slots.cached_render("html", current_user.territory_id, day, render_list)
     now = utcnow()
     this_day = now.astimezone(zone()).date()
-    return render_template(
+    frame = render_template(
         "regulation/home.html",
         day=day,
         today=this_day,
         tomorrow=this_day + timedelta(days=1),
-        list_html=list_html,
+        list_html=LIST_PLACE,
         now=now,
         zone_name=zone().key,
     )
+    # Everything before the place is escaped text, so its first occurrence is the one the template put there.
+    head, tail = frame.split(LIST_PLACE, 1)
+    return html_response(b"".join((head.encode(), list_bytes, tail.encode())))
 
 
 @bp.route("/liste")
@@ -69,7 +78,7 @@ def fragment():
     day, valid = requested_day()
     if not valid:
         abort(400)
-    return slots.cached_render("html", current_user.territory_id, day, render_list)
+    return html_response(slots.cached_render("html", current_user.territory_id, day, render_list))
 
 
 def slot_or_404(slot_id: int):
