@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from sched.extensions import db
+from sched.i18n import use_zone
 from sched.jobs.runtime import claim, in_context
 from sched.models import utcnow
 from sched.services import audit, collection, notifications
@@ -21,6 +22,7 @@ def availability_reminders() -> int:
         moment = collection.reminder_due(period, now)
         if moment is None or claim("availability-reminders", f"period-{period.id}-{moment}") is None:
             continue
+        use_zone(period.territory.timezone)  # the message's deadline
         gps, _ = collection.unanswered(period)
         notifications.availability_reminder(period, gps, collection.REMINDER_TEXTS[moment])
         db.session.commit()
@@ -36,6 +38,7 @@ def close_collection() -> int:
     for period in collection.past_deadline(utcnow()):
         if claim("close-collection", f"period-{period.id}") is None:
             continue
+        use_zone(period.territory.timezone)
         missing, total = collection.unanswered(period)
         answered = total - len(missing)
         notifications.collection_closed(period, answered, total)

@@ -8,6 +8,7 @@ import sys
 import time as clock
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -132,6 +133,25 @@ def test_shift_reminder_the_day_before(job_app, smtp_server, territory):
     assert message["To"] == gp.user.email
     assert "vous êtes de garde demain" in text_of(message) and "de 18:00 à 20:00" in text_of(message)
     assert "1 place d'Armes, 57000 Metz" in text_of(message)
+
+
+def test_shift_reminder_reads_tomorrow_in_the_territorys_time_zone(job_app, smtp_server, territory):
+    """A garde at 22:00 tomorrow in Cayenne (UTC-3) starts the day after tomorrow in Paris: it is still tomorrow's."""
+    cayenne = ZoneInfo("America/Cayenne")
+    territory.timezone = "America/Cayenne"
+    gp = add_gp(territory, 1)
+    day = (utcnow().astimezone(cayenne) + timedelta(days=1)).date()
+    period = make_period(territory, day, 1)
+    shift = period.shifts[0]
+    shift.start_time, shift.end_time = time(22), time(23, 30)
+    shift.starts_at = datetime.combine(day, time(22), tzinfo=cayenne)
+    shift.ends_at = datetime.combine(day, time(23, 30), tzinfo=cayenne)
+    publish_version(period, [(shift, gp)])
+    assert shift.starts_at.astimezone(PARIS).date() != day
+    assert jobs.shift_reminders() == 1
+    jobs.flush_outbox()
+    (message,) = smtp_server.messages
+    assert "de 22:00 à 23:30" in text_of(message)
 
 
 def test_regulators_get_tomorrows_list_at_17(job_app, smtp_server, territory):
