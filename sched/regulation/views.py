@@ -67,7 +67,7 @@ def home():
         now=now,
         zone_name=zone().key,
     )
-    # Everything before the place is escaped text, so its first occurrence is the one the template put there.
+    # Text from users is escaped (« < » becomes « &lt; »): the only marker is the one the template placed.
     head, tail = frame.split(LIST_PLACE, 1)
     return html_response(b"".join((head.encode(), list_bytes, tail.encode())))
 

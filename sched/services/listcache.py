@@ -57,6 +57,10 @@ class RenderCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def values(self) -> list[Any]:
+        with self._lock:
+            return list(self._items.values())
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

@@ -223,7 +223,7 @@ def test_only_the_list_is_shared_each_regulator_gets_their_own_frame(
         assert other.full_name in theirs and regulator.full_name not in theirs
         assert token.search(mine).group(1) != token.search(theirs).group(1)
     assert len(listcache.lists) == 1  # one list for both, no page per user
-    (kept,) = (v.decode() for v in listcache.lists._items.values())
+    (kept,) = (v.decode() for v in listcache.lists.values())
     assert "dossier" not in kept and 'class="slot free"' in kept  # the list itself…
     assert regulator.full_name not in kept and other.full_name not in kept  # …and nobody's frame
     slot = slots_of(gps[0].id)[0]
