@@ -46,7 +46,6 @@ class Config:
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = default_database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.TIMEZONE = os.environ.get("SNP_TIMEZONE", "Europe/Paris")
         self.BASE_URL = os.environ.get("SNP_BASE_URL", "http://127.0.0.1:5000")
         # Cookies: Secure unless told otherwise (`make run` serves plain HTTP on loopback and says so).
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
@@ -89,3 +88,7 @@ class Config:
         self.SMS_OVH_CONSUMER_KEY = os.environ.get("SMS_OVH_CONSUMER_KEY", "")
         self.SMS_OVH_SERVICE_NAME = os.environ.get("SMS_OVH_SERVICE_NAME", "")
         self.SCHEDULER_ENABLED = env_bool("SCHEDULER_ENABLED", True)
+        # The optimiser: engine (None = the solver's default), CP-SAT workers, HiGHS for an undecided max-load cap.
+        self.SOLVER_ENGINE = os.environ.get("SNP_SOLVER_ENGINE") or None
+        self.SOLVER_WORKERS = env_int("SNP_SOLVER_WORKERS", 2)
+        self.SOLVER_MILP = env_bool("SNP_SOLVER_MILP", True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
@@ -127,7 +126,7 @@ def run(host: str, port: int, no_scheduler: bool) -> None:
 
     app = current_app._get_current_object()
     scheduler = None
-    if not no_scheduler and "scheduler" in cli.list_commands(click.get_current_context()):
+    if not no_scheduler:
         scheduler = subprocess.Popen([sys.executable, "-m", "sched", "scheduler"])
         click.echo(f"Planificateur démarré (processus {scheduler.pid}).")
     click.echo(f"Planning SNP sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
@@ -139,14 +138,12 @@ def run(host: str, port: int, no_scheduler: bool) -> None:
             scheduler.wait(timeout=10)
 
 
-def load_command_modules() -> None:
-    """Register the commands of every module in sched/commands/ (one module per concern)."""
-    import pkgutil
+def register_commands() -> None:
+    """The commands of sched/commands/, one module per concern."""
+    from sched.commands import coordination, feeds, outbox, replacements, scheduler, tokens
 
-    from sched import commands
-
-    for module in pkgutil.iter_modules(commands.__path__):
-        importlib.import_module(f"sched.commands.{module.name}").register(cli)
+    for module in (coordination, feeds, outbox, replacements, scheduler, tokens):
+        module.register(cli)
 
 
-load_command_modules()
+register_commands()

@@ -6,7 +6,10 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from flask import Flask, current_app
+from flask import Flask, g, has_app_context, has_request_context
+from flask_login import current_user
+
+from sched.models.people import DEFAULT_TIMEZONE
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
@@ -15,8 +18,22 @@ MONTHS = (
 )  # fmt: skip
 
 
+def use_zone(name: str | None) -> None:
+    """Speak in this territory's time zone until the end of the app context (jobs, API tokens)."""
+    g.timezone = name
+
+
 def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    """The time zone of the territory being served: the one set by use_zone, else the signed-in user's.
+
+    One source: `Territory.timezone`. Only a context with no territory (an anonymous page, an empty
+    database) falls back to the zone a new territory gets.
+    """
+    name = g.get("timezone") if has_app_context() else None
+    if name is None and has_request_context() and current_user.is_authenticated:
+        territory = current_user.territory
+        name = territory.timezone if territory is not None else None
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
 
 
 def local(instant: datetime) -> datetime:

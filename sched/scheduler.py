@@ -1,4 +1,4 @@
-"""The APScheduler of `python -m sched scheduler`: its own process (never in web workers), Europe/Paris.
+"""The APScheduler of `python -m sched scheduler`: its own process (never in web workers), in the territory's zone.
 
 Every job has an explicit id, a misfire grace time, coalescing and one instance at a time; the lock against
 a second scheduler process is in the database (sched.jobs.claim).
@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
 
 from sched import jobs
-
-TIMEZONE = "Europe/Paris"
+from sched.extensions import db
+from sched.models import Territory
+from sched.models.people import DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,20 @@ JOBS = (
 )
 
 
-def build_scheduler() -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone=TIMEZONE)
+def territory_zone() -> str:
+    """The zone the daily hours (10:00, 17:00) are read in: the territory's (the first one's, if several).
+
+    Each job still computes « tomorrow » in each territory's own zone.
+    """
+    return db.session.scalar(select(Territory.timezone).order_by(Territory.id).limit(1)) or DEFAULT_TIMEZONE
+
+
+def build_scheduler(timezone: str) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=timezone)
     for spec in JOBS:
         scheduler.add_job(
             spec.func,
-            CronTrigger(timezone=TIMEZONE, **spec.trigger),
+            CronTrigger(timezone=timezone, **spec.trigger),
             id=spec.id,
             name=spec.when,
             misfire_grace_time=spec.grace,

@@ -33,6 +33,7 @@ def _solve(args: argparse.Namespace) -> int:
         workers=args.workers,
         seed=args.seed,
         progress=print_progress,
+        milp_fallback=not args.no_milp,
     )
     _write(doc, args.output)
     print(f"status {doc['status']}, score {json.dumps(doc['score'])}", file=sys.stderr)
@@ -81,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=2)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--engine", choices=ENGINES, default="cp-sat")
+    s.add_argument("--no-milp", action="store_true", help="keep the max-load stage CP-SAT only (no HiGHS child)")
     s.set_defaults(run=_solve)
     c = sub.add_parser("check", help="validity and score of a solution")
     c.add_argument("problem")

@@ -38,13 +38,16 @@ def solve(
     workers: int = 2,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    milp_fallback: bool = True,
 ) -> dict[str, Any]:
     """Solve a problem and return the snp-roster/1-solution document, with `diagnostics` (and `conflicts`)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if isinstance(problem, dict):
         problem = load_problem(problem)
-    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, progress=progress)
+    params = SolveParams(
+        time_limit=time_limit, workers=workers, seed=seed, progress=progress, milp_fallback=milp_fallback
+    )
     stats: dict[str, Any] = {"engine": engine, "workers": workers, "seed": seed}
     conflicts = pin_conflicts(problem)
     if conflicts:

@@ -31,6 +31,8 @@ class SolveParams:
     workers: int = 2
     seed: int = 0
     progress: ProgressCallback | None = None
+    # The max-load stage may hand an undecided cap to HiGHS in a child process; False keeps it CP-SAT only.
+    milp_fallback: bool = True
     started: float = field(default_factory=time.monotonic)
 
     def elapsed(self) -> float:

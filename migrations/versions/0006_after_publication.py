@@ -3,14 +3,14 @@
 The swap_requests table of the first schema was never written to: it is recreated with its new columns.
 
 Revision ID: 0006_after_publication
-Revises: 0003_sessions
+Revises: 0005_period_opened
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_after_publication"
-down_revision = "0003_sessions"
+down_revision = "0005_period_opened"
 branch_labels = None
 depends_on = None
 

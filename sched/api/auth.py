@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask import g, jsonify, request
-from sqlalchemy import text
+from sqlalchemy import bindparam, select
 
 from sched.extensions import db
-from sched.models import ApiToken, User, utcnow
-from sched.models.base import UTCDateTime
+from sched.i18n import use_zone
+from sched.models import ApiToken, Territory, User, utcnow
 from sched.models.people import has_role_sql
 from sched.services.tokens import hash_secret
 
@@ -20,14 +20,23 @@ class TokenOwner(NamedTuple):
     id: int
     territory_id: int | None
     is_regulator: bool
+    timezone: str | None  # the territory's
 
 
-# Plain SQL: every API read pays for this query, and a text() statement skips SQLAlchemy's cache-key work.
-TOKEN_OWNER = text(
-    f"SELECT api_tokens.id, api_tokens.last_used_at, users.id, users.territory_id, {has_role_sql('regulator')}"
-    " FROM api_tokens JOIN users ON users.id = api_tokens.user_id"
-    " WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL AND users.active = :active"
-).columns(last_used_at=UTCDateTime())
+# Plain columns, no ORM objects: every API read pays for this query.
+TOKEN_OWNER = (
+    select(
+        ApiToken.id,
+        ApiToken.last_used_at,
+        User.id,
+        User.territory_id,
+        has_role_sql("regulator"),
+        Territory.timezone,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(Territory, Territory.id == User.territory_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+)
 
 
 def json_error(message: str, status: int, **extra):
@@ -35,24 +44,21 @@ def json_error(message: str, status: int, **extra):
 
 
 def token_owner() -> TokenOwner | None:
-    """The owner of the request's `Authorization: Bearer` token if it is valid, not revoked, account active.
-
-    One query of plain columns: every API read pays for it, so no ORM objects are built here.
-    """
+    """The owner of the request's `Authorization: Bearer` token if it is valid, not revoked, account active."""
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    row = db.session.execute(TOKEN_OWNER, {"token_hash": hash_secret(raw.strip()), "active": True}).one_or_none()
+    row = db.session.execute(TOKEN_OWNER, {"token_hash": hash_secret(raw.strip())}).one_or_none()
     if row is None:
         return None
-    token_id, last_used_at, user_id, territory_id, regulator = row
+    token_id, last_used_at, user_id, territory_id, regulator, timezone = row
     now = utcnow()
     # Written at most once a minute so a busy client does not turn every read into a write.
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:
         db.session.get(ApiToken, token_id).last_used_at = now
         db.session.commit()
-    return TokenOwner(user_id, territory_id, bool(regulator))
+    return TokenOwner(user_id, territory_id, bool(regulator), timezone)
 
 
 def owner() -> User:
@@ -70,4 +76,5 @@ def require_regulator_token():
     if not user.is_regulator or user.territory_id is None:
         return json_error("Ce jeton n'appartient pas à un compte de régulation.", 403)
     g.api_user = user
+    use_zone(user.timezone)
     return None

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, Length
 
-from sched.auth.passwords import MIN_LENGTH
 from sched.forms import email_valid, required
+from sched.services.passwords import MIN_LENGTH
 
 
 class LoginForm(FlaskForm):

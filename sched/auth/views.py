@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sched.auth import bp, sessions
 from sched.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, SetPasswordForm
 from sched.auth.guards import home_endpoint
-from sched.auth.passwords import hash_password, needs_rehash, verify_password
 from sched.extensions import db, limiter
 from sched.models import User, utcnow
 from sched.services import accounts, audit
+from sched.services.passwords import hash_password, needs_rehash, verify_password
 
 
 def safe_next(target: str | None) -> str | None:

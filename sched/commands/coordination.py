@@ -51,8 +51,7 @@ def register(cli: click.Group) -> None:
     def solve(period_id: int, time_limit: int) -> None:
         """Queue an optimisation of PERIOD_ID and run it now (the same path as the button)."""
         from sched.models import SolveRequest
-        from sched.services import solving
-        from solver import print_progress
+        from sched.services import scheduling, solving
 
         period = find_period(period_id)
         try:
@@ -62,7 +61,7 @@ def register(cli: click.Group) -> None:
             raise click.ClickException(str(refusal)) from None
         request_id = request.id
         click.echo(f"solve request {request_id} queued for « {period.name} »", err=True)
-        solving.run_queued_solves(echo=print_progress)
+        solving.run_queued_solves(echo=scheduling.print_progress)
         db.session.expire_all()
         request = db.session.get(SolveRequest, request_id)
         if request.state != "done":
@@ -73,7 +72,9 @@ def register(cli: click.Group) -> None:
     @cli.command("export-problem")
     @click.argument("period_id", type=int)
     @click.option("-o", "--output", default=None, help="File to write (default: stdout).")
-    @click.option("--version", "number", type=int, default=None, help="Pins of this version (default: published).")
+    @click.option(
+        "--version", "number", type=int, default=None, help="Pins of this version (default: the latest version)."
+    )
     @with_appcontext
     def export_problem(period_id: int, output: str | None, number: int | None) -> None:
         """Write the period as an snp-roster/1 problem."""
@@ -91,7 +92,13 @@ def register(cli: click.Group) -> None:
     @cli.command("export-roster")
     @click.argument("period_id", type=int)
     @click.option("-o", "--output", default=None, help="File to write (default: stdout).")
-    @click.option("--version", "number", type=int, default=None, help="Version number (default: published).")
+    @click.option(
+        "--version",
+        "number",
+        type=int,
+        default=None,
+        help="Version number (default: the published one, else the latest).",
+    )
     @with_appcontext
     def export_roster(period_id: int, output: str | None, number: int | None) -> None:
         """Write the planning the app holds as an snp-roster/1-solution."""

@@ -13,15 +13,15 @@ from sqlalchemy import select
 def feed_url_command(email: str) -> None:
     """Print the iCal feed URL of the GP with this e-mail."""
     from sched.extensions import db
-    from sched.feeds import tokens
     from sched.models import User
+    from sched.services import feed_tokens
 
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"aucun compte avec l'e-mail {email}")
     if user.gp is None:
         raise click.ClickException(f"{user.email} n'a pas de profil de médecin")
-    url = tokens.feed_url(tokens.gp_token(user.gp))
+    url = feed_tokens.feed_url(feed_tokens.gp_token(user.gp))
     db.session.commit()
     click.echo(url)
 

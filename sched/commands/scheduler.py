@@ -17,12 +17,14 @@ from flask.cli import with_appcontext
 def scheduler_command(list_jobs: bool) -> None:
     """Run the scheduler (e-mails, reminders, solves, the 17:00 list): exactly one such process in production."""
     from sched import jobs
-    from sched.scheduler import JOBS, TIMEZONE, build_scheduler
+    from sched.scheduler import JOBS, build_scheduler, territory_zone
+
+    timezone = territory_zone()
 
     if list_jobs:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        now = datetime.now(ZoneInfo(TIMEZONE))
-        scheduler = build_scheduler()
+        now = datetime.now(ZoneInfo(timezone))
+        scheduler = build_scheduler(timezone)
         by_id = {spec.id: spec for spec in JOBS}
         for job in scheduler.get_jobs():
             next_run = job.trigger.get_next_fire_time(None, now)
@@ -32,8 +34,8 @@ def scheduler_command(list_jobs: bool) -> None:
         raise click.ClickException("SCHEDULER_ENABLED est désactivé : planificateur non démarré")
     logging.getLogger("apscheduler").setLevel(logging.INFO)
     jobs.use_app(current_app._get_current_object())
-    scheduler = build_scheduler()
-    click.echo(f"Planificateur démarré ({len(scheduler.get_jobs())} tâches, fuseau {TIMEZONE}). Ctrl+C pour arrêter.")
+    scheduler = build_scheduler(timezone)
+    click.echo(f"Planificateur démarré ({len(scheduler.get_jobs())} tâches, fuseau {timezone}). Ctrl+C pour arrêter.")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

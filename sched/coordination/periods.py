@@ -15,7 +15,7 @@ from sched.coordination.common import form_errors_text, own_period, own_shift
 from sched.coordination.forms import OpenForm, PeriodForm, SolveForm, StaffingForm
 from sched.extensions import db
 from sched.i18n import MONTHS
-from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, SolveRequest, User
+from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, SolveRequest, User, utcnow
 from sched.services import audit
 from sched.services.periods import generate_shifts, public_holidays
 from sched.services.review import versions, working_draft
@@ -96,6 +96,7 @@ def period_open(period_id: int):
         tz = ZoneInfo(current_user.territory.timezone)
         period.deadline = datetime.combine(form.deadline.data, time(23, 59), tzinfo=tz)
         period.state = "collecting"
+        period.opened_at = utcnow()
         audit.record("period.open", "period", period.id, deadline=period.deadline.isoformat())
         from sched.services import notifications
 

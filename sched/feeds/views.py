@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from sched.auth.guards import role_required
 from sched.extensions import db
-from sched.feeds import bp, tokens
+from sched.feeds import bp
 from sched.models import Site
-from sched.services import ical
+from sched.services import feed_tokens, ical
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -32,7 +32,7 @@ def calendar_response(name: str, filename: str, events: list[ical.FeedEvent]) ->
 @bp.route("/ical/gp/<token>.ics")
 def gp_feed(token: str):
     """A GP's gardes."""
-    found = tokens.find(token, "gp")
+    found = feed_tokens.find(token, "gp")
     if found is None or found.gp is None or not found.gp.active:
         abort(404)
     gp = found.gp
@@ -42,7 +42,7 @@ def gp_feed(token: str):
 @bp.route("/ical/site/<token>.ics")
 def site_feed(token: str):
     """A cabinet de garde's gardes, with the GPs on duty."""
-    found = tokens.find(token, "site")
+    found = feed_tokens.find(token, "site")
     if found is None or found.site is None:
         abort(404)
     site = found.site
@@ -53,7 +53,7 @@ def site_feed(token: str):
 @bp.route("/ical/coordination/<token>.ics")
 def coordination_feed(token: str):
     """Every garde of the territory."""
-    found = tokens.find(token, "coordination")
+    found = feed_tokens.find(token, "coordination")
     if found is None:
         abort(404)
     events = ical.site_events(found.territory_id)
@@ -71,11 +71,11 @@ def gp_calendar():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        tokens.regenerate_gp(gp, actor=current_user)
+        feed_tokens.regenerate_gp(gp, actor=current_user)
         db.session.commit()
         flash("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Abonnez votre agenda à la nouvelle.", "success")
         return redirect(url_for("feeds.gp_calendar"))
-    url = tokens.feed_url(tokens.gp_token(gp))
+    url = feed_tokens.feed_url(feed_tokens.gp_token(gp))
     db.session.commit()
     return render_template("feeds/gp_calendar.html", url=url, form=form)
 
@@ -88,7 +88,7 @@ def coordination_calendars():
     if territory_id is None:
         abort(404)
     sites = db.session.scalars(select(Site).where(Site.territory_id == territory_id).order_by(Site.name)).all()
-    site_urls = [(site, tokens.feed_url(tokens.site_token(site))) for site in sites]
-    coordination_url = tokens.feed_url(tokens.coordination_token(territory_id))
+    site_urls = [(site, feed_tokens.feed_url(feed_tokens.site_token(site))) for site in sites]
+    coordination_url = feed_tokens.feed_url(feed_tokens.coordination_token(territory_id))
     db.session.commit()
     return render_template("feeds/coordination_calendars.html", site_urls=site_urls, coordination_url=coordination_url)

@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from sched.auth.passwords import MIN_LENGTH
 from sched.forms import FrenchDateField, email_valid, required
+from sched.services.passwords import MIN_LENGTH
 
 UNKNOWN_SITE = "Ce cabinet de garde ne fait pas partie de la CPTS."
 LIMIT_MESSAGE = "Indiquez un nombre entier positif ou nul, ou laissez vide (pas de limite)."

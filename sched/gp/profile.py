@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from sched.auth import sessions
-from sched.auth.passwords import hash_password, verify_password
 from sched.extensions import db
 from sched.gp import bp
 from sched.gp.forms import ContactForm, DefaultsForm, PasswordChangeForm
@@ -16,6 +15,7 @@ from sched.models import Site, User
 from sched.services import audit
 from sched.services.accounts import normalise_email
 from sched.services.identity import normalise_phone
+from sched.services.passwords import hash_password, verify_password
 from sched.services.sms import is_mobile
 
 

@@ -15,25 +15,22 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql.expression import Exists
 
 from sched.models.base import Base, utcnow
 
 ROLES = ("gp", "coordinator", "regulator", "admin")
+DEFAULT_TIMEZONE = "Europe/Paris"  # a new territory's; afterwards each territory's own column is the source
 ROLE_LABELS = {
     "gp": "Médecin",
     "coordinator": "Coordination de la CPTS",
     "regulator": "Régulation (centre 15)",
     "admin": "Administration",
 }
-
-
-def has_role_sql(role: str) -> str:
-    """Plain SQL for "the row of `users` in the query has `role`", for the hot paths that skip the ORM."""
-    assert role in ROLES  # interpolated into SQL: only our own constants
-    return f"EXISTS (SELECT 1 FROM user_roles WHERE user_roles.user_id = users.id AND user_roles.role = '{role}')"
 
 
 class Territory(Base):
@@ -43,7 +40,7 @@ class Territory(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     department: Mapped[str] = mapped_column(String(3))
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     regulators_email: Mapped[str | None] = mapped_column(String(254))
     coordination_email: Mapped[str | None] = mapped_column(String(254))
     auto_approve_swaps: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -106,6 +103,11 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     __table_args__ = (CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),)
+
+
+def has_role_sql(role: str) -> Exists:
+    """EXISTS: the query's `users` row has `role` (for queries that select columns, not User objects)."""
+    return exists().where(UserRole.user_id == User.id, UserRole.role == role)
 
 
 class Site(Base):

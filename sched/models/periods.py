@@ -31,6 +31,7 @@ class Period(Base):
     end_date: Mapped[date]
     state: Mapped[str] = mapped_column(String(20), default="draft")
     deadline: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]  # when it opened to the GPs' answers (the reminders count from it)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     territory: Mapped[Territory] = relationship()
     shifts: Mapped[list[Shift]] = relationship(

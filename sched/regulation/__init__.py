@@ -5,7 +5,6 @@ from flask import Blueprint
 from sched.auth.guards import guard_blueprint
 
 bp = Blueprint("regulation", __name__)
-
-from sched.regulation import views  # noqa: E402,F401  (its cached-page shortcut must run before the guard)
-
 guard_blueprint(bp, "regulator")
+
+from sched.regulation import views  # noqa: E402,F401  (registers the routes on bp)

@@ -5,21 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import text
 
-from sched.auth import sessions
-from sched.extensions import db, login_manager
+from sched.extensions import db
 from sched.i18n import time_fr, zone
-from sched.models import AGE_BAND_LABELS, ROLES, utcnow
-from sched.models.people import has_role_sql
+from sched.models import AGE_BAND_LABELS, utcnow
 from sched.regulation import bp
 from sched.regulation.forms import BookingForm, CancelForm
 from sched.services import bookings, slots
 
 INDENTATION = re.compile(r"\n\s+")
+LIST_PLACE = Markup("<!-- liste du jour -->")  # where the page's frame takes the shared list
 
 
 def today() -> date:
@@ -37,25 +35,17 @@ def requested_day() -> tuple[date, bool]:
         return today(), False
 
 
-def render_list(daily: slots.DailyList) -> Markup:
+def render_list(daily: slots.DailyList) -> bytes:
+    """The list fragment, encoded once: UTF-8 encoding a department day costs as much as rendering the frame."""
     html = render_template(
         "regulation/_list.html", daily=daily, age_labels=AGE_BAND_LABELS, removed_gp=slots.REMOVED_GP
     )
     # The template's indentation is a third of a department day's bytes; a newline renders the same.
-    return Markup(INDENTATION.sub("\n", html))
+    return INDENTATION.sub("\n", html).encode()
 
 
-def render_page(daily: slots.DailyList) -> str:
-    today = daily.now.astimezone(zone()).date()
-    return render_template(
-        "regulation/home.html",
-        day=daily.day,
-        today=today,
-        tomorrow=today + timedelta(days=1),
-        daily=daily,
-        list_html=render_list(daily),
-        now=daily.now,
-    )
+def html_response(body: bytes) -> Response:
+    return current_app.response_class(body, mimetype="text/html")
 
 
 @bp.route("/")
@@ -64,56 +54,22 @@ def home():
     day, valid = requested_day()
     if not valid:
         flash("Date invalide : voici la liste d'aujourd'hui.", "error")
-    territory_id = current_user.territory_id
-    if session.get("_flashes"):  # a page showing a message is not worth keeping
-        return render_page(slots.daily_list(territory_id, day))
-    mine = viewer(current_user.id, current_user.full_name, current_user.role_names)
-    # Kept encoded: UTF-8 encoding a department day's page costs as much as the rest of the request.
-    return slots.cached_render("page", territory_id, day, lambda daily: render_page(daily).encode(), mine)
-
-
-def viewer(user_id: int, full_name: str, role_names: list[str]) -> tuple:
-    """Everything of the user that base.html shows (the CSRF token stays valid for the cached minute)."""
-    return (user_id, full_name, *role_names, session.get("csrf_token"))
-
-
-ROLE_FLAGS = ", ".join(has_role_sql(role) for role in ROLES)
-# The session's user as the page shows them, and the list's fingerprint: the cached page's only query.
-SESSION_VIEWER = text(
-    f"SELECT users.full_name, users.territory_id, {ROLE_FLAGS}, {', '.join(slots.FINGERPRINT_COLUMNS)}"
-    " FROM users WHERE users.id = :user_id AND users.session_version = :version AND users.active = :active"
-)
-
-
-@bp.before_request
-def serve_cached_page():
-    """The page straight from the cache, ahead of the role guard, which loads the user through the ORM.
-
-    Loading the user that way costs as much as the rest of a cached page, and regulators read this page all
-    day. It answers only when the view would answer the same bytes: a GET of the list with a valid date and no
-    message waiting, from a session Flask-Login accepts as is — its user id, and « strong » session protection
-    passing (same address and browser as at login) — for an active regulator, with the page kept this minute for
-    them. Anything else (no session, another browser, a deactivated account, no regulator role, a miss) falls
-    through to the guard and the view, which decide and render as usual.
-    """
-    if request.endpoint != "regulation.home" or session.get("_flashes"):
-        return None
-    claimed = sessions.claim(session.get("_user_id") or "")
-    # Flask-Login's own identifier of the request (sha512 of address and User-Agent), as its session check uses.
-    if claimed is None or session.get("_id") != login_manager._session_identifier_generator():
-        return None
-    user_id, version = claimed
-    day, valid = requested_day()
-    if not valid:
-        return None
-    row = db.session.execute(SESSION_VIEWER, {"user_id": user_id, "version": version, "active": True}).one_or_none()
-    if row is None:
-        return None
-    full_name, territory_id, *columns = row
-    roles = [role for role, has in zip(ROLES, columns[: len(ROLES)], strict=True) if has]
-    if "regulator" not in roles or territory_id is None:
-        return None
-    return slots.cached("page", territory_id, day, viewer(user_id, full_name, roles), tuple(columns[len(ROLES) :]))
+    # The list is shared by the territory's regulators; the frame around it (name, menu, CSRF token) is theirs.
+    list_bytes = slots.cached_render("html", current_user.territory_id, day, render_list)
+    now = utcnow()
+    this_day = now.astimezone(zone()).date()
+    frame = render_template(
+        "regulation/home.html",
+        day=day,
+        today=this_day,
+        tomorrow=this_day + timedelta(days=1),
+        list_html=LIST_PLACE,
+        now=now,
+        zone_name=zone().key,
+    )
+    # Text from users is escaped (« < » becomes « &lt; »): the only marker is the one the template placed.
+    head, tail = frame.split(LIST_PLACE, 1)
+    return html_response(b"".join((head.encode(), list_bytes, tail.encode())))
 
 
 @bp.route("/liste")
@@ -122,7 +78,7 @@ def fragment():
     day, valid = requested_day()
     if not valid:
         abort(400)
-    return slots.cached_render("html", current_user.territory_id, day, lambda daily: render_list(daily).encode())
+    return html_response(slots.cached_render("html", current_user.territory_id, day, render_list))
 
 
 def slot_or_404(slot_id: int):

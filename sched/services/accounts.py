@@ -7,12 +7,12 @@ from datetime import timedelta
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from sched.auth.passwords import MIN_LENGTH, hash_password
 from sched.extensions import db
 from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
 from sched.services import audit
 from sched.services.identity import address_problem
 from sched.services.mail import queue_template
+from sched.services.passwords import MIN_LENGTH, hash_password
 from sched.services.tokens import hash_secret, new_secret
 from sched.services.urls import external_url
 

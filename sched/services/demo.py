@@ -156,6 +156,7 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
         end_date=end,
         state="collecting",
         deadline=datetime.combine(start - timedelta(days=10), time(23, 59), tzinfo=tz),
+        opened_at=utcnow(),
     )
     db.session.add(published)
     db.session.flush()
@@ -176,6 +177,7 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
         start_date=next_start,
         end_date=next_end,
         state="collecting",
+        opened_at=utcnow(),
         deadline=max(deadline, datetime.combine(today + timedelta(days=7), time(23, 59), tzinfo=tz)),
     )
     db.session.add(collecting)

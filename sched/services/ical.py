@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from sched.extensions import db
-from sched.i18n import phone_fr
+from sched.i18n import phone_fr, zone
 from sched.models import (
     GP,
     Assignment,
@@ -32,26 +33,6 @@ CANCELLED_KEPT = timedelta(days=30)  # a removed garde stays in the feed as STAT
 PAST_KEPT = timedelta(days=62)  # periods that ended longer ago leave the feeds
 EPOCH = datetime(2020, 1, 1, tzinfo=utcnow().tzinfo)
 UID_DOMAIN = "planning-snp.cpts"
-TZID = "Europe/Paris"
-# The usual compact definition (EU rules since 1996): calendar apps read it for any year.
-VTIMEZONE = """BEGIN:VTIMEZONE\r
-TZID:Europe/Paris\r
-BEGIN:DAYLIGHT\r
-TZOFFSETFROM:+0100\r
-TZOFFSETTO:+0200\r
-TZNAME:CEST\r
-DTSTART:19700329T020000\r
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r
-END:DAYLIGHT\r
-BEGIN:STANDARD\r
-TZOFFSETFROM:+0200\r
-TZOFFSETTO:+0100\r
-TZNAME:CET\r
-DTSTART:19701025T030000\r
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r
-END:STANDARD\r
-END:VTIMEZONE\r
-"""
 
 
 @dataclass
@@ -255,28 +236,33 @@ def site_events(territory_id: int, site_ids: set[int] | None = None) -> list[Fee
     return sorted(events, key=lambda e: (e.shift.starts_at, e.uid))
 
 
-def render(name: str, events: list[FeedEvent]) -> bytes:
-    """The VCALENDAR text: CRLF lines folded at 75 octets, events in Europe/Paris with its VTIMEZONE."""
-    from zoneinfo import ZoneInfo
+def vtimezone(tz: ZoneInfo, events: list[FeedEvent]) -> Timezone:
+    """The zone's VTIMEZONE, built from the tz database, covering the events' dates (today's year when none)."""
+    days = [e.shift.starts_at.astimezone(tz).date() for e in events] or [utcnow().astimezone(tz).date()]
+    first, last = min(days), max(days)
+    return Timezone.from_tzinfo(tz, first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1))
 
-    paris = ZoneInfo(TZID)
+
+def render(name: str, events: list[FeedEvent]) -> bytes:
+    """The VCALENDAR text: CRLF lines folded at 75 octets, events in the territory's zone with its VTIMEZONE."""
+    tz = zone()
     calendar = Calendar()
     calendar.add("prodid", "-//CPTS//Planning des soins non programmes//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("name", name)
-    calendar.add("x-wr-timezone", TZID)
+    calendar.add("x-wr-timezone", tz.key)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    calendar.add_component(Timezone.from_ical(VTIMEZONE))
+    calendar.add_component(vtimezone(tz, events))
     for item in events:
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", item.stamp)
         event.add("last-modified", item.stamp)
-        event.add("dtstart", item.shift.starts_at.astimezone(paris))
-        event.add("dtend", item.shift.ends_at.astimezone(paris))
+        event.add("dtstart", item.shift.starts_at.astimezone(tz))
+        event.add("dtend", item.shift.ends_at.astimezone(tz))
         event.add("summary", item.summary)
         event.add("location", item.shift.site.full_address)
         event.add("description", item.description)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -220,11 +219,14 @@ def conflicts_of(solution: dict[str, Any]) -> list[PinConflict]:
     return [PinConflict.from_dict(c) for c in solution.get("conflicts") or []]
 
 
+def print_progress(event: Any) -> None:
+    """The solver's progress line on stderr, for the command line."""
+    solver.print_progress(event)
+
+
 def chosen_engine() -> str | None:
-    """The engine named by the SOLVER_ENGINE setting (or SNP_SOLVER_ENGINE), else None: the solver's default."""
-    return (current_app.config.get("SOLVER_ENGINE") if has_app_context() else None) or os.environ.get(
-        "SNP_SOLVER_ENGINE"
-    )
+    """The engine named by the SOLVER_ENGINE setting (config/settings.py), else None: the solver's default."""
+    return current_app.config["SOLVER_ENGINE"] if has_app_context() else None
 
 
 def solve_period(period: Period, draft: RosterVersion | None = None, **options: Any) -> tuple[dict, dict]:
@@ -232,6 +234,8 @@ def solve_period(period: Period, draft: RosterVersion | None = None, **options: 
     problem = problem_from_db(period, draft)
     if "engine" not in options and (engine := chosen_engine()):
         options["engine"] = engine
+    if has_app_context():
+        options.setdefault("milp_fallback", current_app.config["SOLVER_MILP"])
     solution = solver.solve(problem, **options)
     if solution.get("status") in ("optimal", "feasible"):
         report = solver.check(problem, solution)

@@ -7,14 +7,12 @@ its start has passed (a consultation cannot be given in a créneau already begun
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from flask import current_app
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, select
 
 from sched.extensions import db
 from sched.models import (
@@ -28,6 +26,7 @@ from sched.models import (
     utcnow,
 )
 from sched.models.roster import Assignment
+from sched.services import listcache
 from sched.services.rosters import latest_published_ids
 
 REMOVED_GP = "Médecin retiré du planning — contacter la coordination"
@@ -178,58 +177,16 @@ def daily_list(territory_id: int, day: date, now: datetime | None = None) -> Dai
     return DailyList(day, now, [s for s in sites.values() if any(sh.gps for sh in s.shifts)])
 
 
-# What changes whenever a booking is made or cancelled or a planning is published. Plain SQL: every read of the
-# list pays for it, and a text() statement skips SQLAlchemy's cache-key work.
-FINGERPRINT_COLUMNS = (
-    "(SELECT max(id) FROM slot_bookings)",
-    "(SELECT count(cancelled_at) FROM slot_bookings)",
-    "(SELECT max(published_at) FROM roster_versions)",
-)
-FINGERPRINT = text("SELECT " + ", ".join(FINGERPRINT_COLUMNS))
+def cached_render(kind: str, territory_id: int, day: date, render: Callable[[DailyList], T]) -> T:
+    """render(daily_list(...)), shared by the territory's regulators while nothing was booked or published.
 
-
-def fingerprint() -> tuple:
-    return tuple(db.session.execute(FINGERPRINT).one())
-
-
-_rendered: OrderedDict[tuple, Any] = OrderedDict()
-
-
-def cache_key(kind: str, territory_id: int, day: date, now: datetime, viewer: tuple, fingerprint: tuple) -> tuple:
-    minute = now.replace(second=0, microsecond=0)
-    return (kind, current_app.name, str(db.engine.url), territory_id, day, minute, viewer, fingerprint)
-
-
-def cached(kind: str, territory_id: int, day: date, viewer: tuple, fingerprint: tuple) -> Any | None:
-    """What cached_render stored for these arguments this minute, or None."""
-    return _lookup(cache_key(kind, territory_id, day, utcnow(), viewer, fingerprint))
-
-
-def _lookup(key: tuple) -> Any | None:
-    if key in _rendered:
-        _rendered.move_to_end(key)
-        return _rendered[key]
-    return None
-
-
-def cached_render(kind: str, territory_id: int, day: date, render: Callable[[DailyList], T], viewer: tuple = ()) -> T:
-    """render(daily_list(...)), reused by this process while nothing was booked, cancelled or published.
-
-    Every regulator of a territory sees the same list, so the list's rendering is shared; a whole page, which
-    also holds the user's name and CSRF token, is kept per `viewer` (whatever of the user the page shows). The
-    key holds the current minute: « past » créneaux and « Mis à jour à » stay right, and other edits (a site's
-    phone, the territory's name…) show within a minute.
+    The key holds the current minute: « past » créneaux and « Mis à jour à » stay right, and other edits (a
+    site's phone, the territory's name…) show within a minute (see services/listcache.py).
     """
     now = utcnow()
-    key = cache_key(kind, territory_id, day, now, viewer, fingerprint())
-    value = _lookup(key)
-    if value is not None:
-        return value
-    value = render(daily_list(territory_id, day, now))
-    _rendered[key] = value
-    while len(_rendered) > 128:
-        _rendered.popitem(last=False)
-    return value
+    return listcache.lists.get_or_render(
+        kind, territory_id, day, now, lambda: render(daily_list(territory_id, day, now))
+    )
 
 
 def next_open_day(territory_id: int, after: date) -> date | None:

@@ -138,7 +138,7 @@ def run_request(request_id: int, echo: Any = None) -> None:
             period,
             working_draft(period),
             time_limit=request.time_limit_s,
-            workers=current_app.config.get("SOLVER_WORKERS", 2),
+            workers=current_app.config["SOLVER_WORKERS"],
             progress=callback,
         )
         if solution.get("status") not in ("optimal", "feasible"):

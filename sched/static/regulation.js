@@ -3,7 +3,7 @@
   "use strict";
   var list = document.getElementById("daily-list");
   var clock = document.getElementById("clock");
-  var hhmm = new Intl.DateTimeFormat("fr-FR", {hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris"});
+  var hhmm = new Intl.DateTimeFormat("fr-FR", {hour: "2-digit", minute: "2-digit", timeZone: clock.dataset.zone});
   setInterval(function () { clock.textContent = hhmm.format(new Date()); }, 15000);
   function refresh() {
     // Swap the list in place, keeping the reader's scroll position and keyboard focus.

@@ -9,7 +9,6 @@ proof of optimality.
 from __future__ import annotations
 
 import math
-import os
 from typing import NamedTuple
 
 from ortools.sat.python import cp_model
@@ -30,8 +29,7 @@ from solver.stages import Stage
 CPSAT_CAP_SECONDS = 5.0
 # Share of the remaining time the HiGHS search may use; the rest is for ranks 5–6.
 MILP_SHARE = 0.6
-# SNP_SOLVER_MILP=0 keeps the stage CP-SAT only (the fallback needs highspy in a child process).
-MILP_FALLBACK = os.environ.get("SNP_SOLVER_MILP", "1") != "0"
+# SolveParams.milp_fallback=False (the app: SNP_SOLVER_MILP=0) keeps the stage CP-SAT only (no highspy child).
 
 
 class CapTest(NamedTuple):
@@ -135,7 +133,7 @@ class MaxLoadSearch:
             }
         )
         self.best, prover = list(engine.values), "cp-sat"
-        if self.by_caps(possible) and MILP_FALLBACK and self.params.remaining() > 1.0:
+        if self.by_caps(possible) and self.params.milp_fallback and self.params.remaining() > 1.0:
             self.by_milp(possible)
             prover = "highs"
         engine.values = self.best
@@ -161,7 +159,7 @@ class MaxLoadSearch:
                 continue
             # Each cap gets a share of the time, so an undecided one leaves room for the ranks below.
             budget = 0.4 * self.params.remaining()
-            if MILP_FALLBACK:
+            if self.params.milp_fallback:
                 budget = min(budget, CPSAT_CAP_SECONDS)
             status, met = self.under_cap(value, budget=budget)
             reached = self.real_max_load()

@@ -40,7 +40,7 @@ def worker(live_app):
 
 
 def demo_gps_answer(live_app, period_name: str) -> int:
-    """The GPs' availability page belongs to another issue: here demo GPs answer straight in the database.
+    """Demo GPs answer straight in the database (their availability page has its own end-to-end test).
 
     Nobody is available on the period's first shift, so it stays uncovered. Returns that shift's id.
     """

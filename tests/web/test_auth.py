@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from sched.auth.passwords import verify_password
 from sched.extensions import db
 from sched.models import AuditEvent, AuthToken, OutboxEmail, utcnow
 from sched.services.accounts import create_user, send_invitation
+from sched.services.passwords import verify_password
 from tests.factories import PASSWORD, latest_link, make_user
 
 

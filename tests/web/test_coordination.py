@@ -49,7 +49,7 @@ def setup(territory):
 
 
 def answer_all(period: Period, gps: list[GP], skip_shift: int | None = None) -> None:
-    """The GPs answer (their own page is another issue): each is available on every other day."""
+    """The GPs answer straight in the database (their page has its own tests): each is available every other day."""
     for n, gp in enumerate(gps):
         for i, shift in enumerate(period.shifts):
             if (i + n) % 3 == 0 and shift.id != skip_shift:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.feeds import tokens
 from sched.models import FeedToken, utcnow
+from sched.services import feed_tokens
 from tests.factories import make_period, numbered_gp, publish_version, second_site
 
 FIRST_DAY = date(2027, 3, 26)  # the feed spans the change to summer time (Sunday 28 March 2027)
@@ -94,13 +94,11 @@ def check_feed(raw: bytes) -> list[dict]:
     assert prop(calendar, "X-PUBLISHED-TTL")[1] == "PT1H"
     zones = [c for c in calendar["children"] if c["name"] == "VTIMEZONE"]
     assert len(zones) == 1 and prop(zones[0], "TZID")[1] == "Europe/Paris"
-    rules = {c["name"]: c for c in zones[0]["children"]}
-    assert prop(rules["DAYLIGHT"], "TZOFFSETTO")[1] == "+0200"
-    assert prop(rules["DAYLIGHT"], "RRULE")[1] in (
-        "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
-    )
-    assert prop(rules["STANDARD"], "TZOFFSETTO")[1] == "+0100"
+    # Built from the tz database: every change of offset as DTSTART/RDATE lines; an independent reader agrees.
+    (vtimezone,) = icalendar.Calendar.from_ical(raw).walk("VTIMEZONE")
+    tz = vtimezone.to_tz()
+    for instant in (datetime(2027, 1, 15, 12), datetime(2027, 7, 15, 12)):
+        assert tz.utcoffset(instant) == paris_offset(instant)
     events = []
     for event in (c for c in calendar["children"] if c["name"] == "VEVENT"):
         stamp = prop(event, "DTSTAMP")[1]
@@ -153,7 +151,7 @@ def planning(territory):
 
 def gp_feed_url(gp) -> str:
     with db.session.no_autoflush:
-        url = tokens.feed_url(tokens.gp_token(gp))
+        url = feed_tokens.feed_url(feed_tokens.gp_token(gp))
     db.session.commit()
     return url.removeprefix("http://localhost")
 
@@ -176,6 +174,23 @@ def test_gp_feed_is_valid_and_holds_the_gps_gardes(client, planning):
     assert "03 87 00 00 00" in first["description"]
     assert "Aucune consultation réservée" in first["description"]
     assert {e["status"] for e in events} == {"CONFIRMED"} and {e["sequence"] for e in events} == {0}
+
+
+def test_feed_speaks_its_territorys_time_zone(client, planning, territory):
+    """The zone is the territory's: VTIMEZONE, TZID and the local hours all follow it."""
+    territory.timezone = "America/Cayenne"  # UTC-3 all year
+    db.session.commit()
+    raw = client.get(gp_feed_url(planning["a"])).data
+    calendar = icalendar.Calendar.from_ical(raw)
+    (vtimezone,) = calendar.walk("VTIMEZONE")
+    assert vtimezone["TZID"] == "America/Cayenne"
+    starts = [e["DTSTART"] for e in calendar.walk("VEVENT")]
+    assert [s.params["TZID"] for s in starts] == ["America/Cayenne"] * 2
+    assert [s.dt.astimezone(UTC) for s in starts] == [
+        datetime(2027, 3, 26, 17, tzinfo=UTC),
+        datetime(2027, 3, 29, 16, tzinfo=UTC),
+    ]
+    assert b"DTSTART;TZID=America/Cayenne:20270326T140000" in raw.replace(b"\r\n ", b"")
 
 
 def test_amendment_keeps_uids_raises_sequence_and_cancels_removed_gardes(client, planning):
@@ -227,7 +242,7 @@ def test_wrong_or_revoked_token_answers_404(client, login_as, planning):
     assert client.get(url.replace("/gp/", "/site/")).status_code == 404, "a GP token opens no site feed"
     login_as("gp", "titulaire@test.fr")
     gp = db.session.scalar(select(FeedToken)).gp  # the token of GP A, regenerated as A would
-    tokens.regenerate_gp(gp)
+    feed_tokens.regenerate_gp(gp)
     db.session.commit()
     assert client.get(url).status_code == 404
     assert client.get(gp_feed_url(gp)).status_code == 200

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from sched.auth.passwords import verify_password
 from sched.extensions import db
 from sched.models import AuditEvent, Site, Territory
+from sched.services.passwords import verify_password
 from tests.factories import PASSWORD, make_user
 
 

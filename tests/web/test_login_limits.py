@@ -6,7 +6,7 @@ import pytest
 from flask import template_rendered
 
 from sched import create_app
-from sched.auth import passwords
+from sched.services import passwords
 from sched.extensions import db
 from tests.factories import PASSWORD, make_user
 

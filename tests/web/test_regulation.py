@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from sched.extensions import db
 from sched.i18n import zone
 from sched.models import AuditEvent, ConsultationSlot, SlotBooking, UserRole, utcnow
+from sched.services import listcache, slots
 from sched.services.accounts import create_user
 from tests.factories import PASSWORD, add_gp, publish_day
 
@@ -196,48 +198,79 @@ def test_list_shown_again_after_booking_and_cancelling_is_never_stale(client, re
     assert "FRESH-1" not in html and html.count('class="slot free"') == 12
 
 
-def test_whole_page_is_kept_per_regulator_and_shows_a_booking_at_once(app, client, regulator, territory, tomorrow_day):
-    """The page itself is reused for the minute: never another regulator's name or token, never a stale list."""
+@pytest.fixture(autouse=True)
+def empty_list_cache():
+    listcache.lists.clear()
+
+
+def test_only_the_list_is_shared_each_regulator_gets_their_own_frame(
+    app, client, regulator, territory, tomorrow_day, monkeypatch
+):
+    """The list is kept for the territory; the page around it never shows another regulator's name or token."""
     day, _, gps = tomorrow_day
+    now = utcnow()
+    monkeypatch.setattr(slots, "utcnow", lambda: now)  # one minute of the cache's key for the whole test
     url = f"/regulation/?date={day.isoformat()}"
     other = create_user("autre.regulation@test.fr", "Régulatrice Seconde", ["regulator"], PASSWORD, territory)
     db.session.commit()
     second = app.test_client()
     assert second.post("/connexion", data={"email": other.email, "password": PASSWORD}).status_code == 302
     token = re.compile(r'name="csrf_token" value="([^"]+)"')
-    for _ in range(2):  # the second round is served from the cache
+    for _ in range(2):  # the second round reads the kept list
         mine, theirs = (c.get(url).get_data(as_text=True) for c in (client, second))
         assert regulator.full_name in mine and other.full_name not in mine
         assert other.full_name in theirs and regulator.full_name not in theirs
         assert token.search(mine).group(1) != token.search(theirs).group(1)
+    assert len(listcache.lists) == 1  # one list for both, no page per user
+    (kept,) = (v.decode() for v in listcache.lists.values())
+    assert "dossier" not in kept and 'class="slot free"' in kept  # the list itself…
+    assert regulator.full_name not in kept and other.full_name not in kept  # …and nobody's frame
     slot = slots_of(gps[0].id)[0]
     second.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "PAGE-1"})
     assert "dossier n° PAGE-1" in client.get(url).get_data(as_text=True)
     assert "dossier n° PAGE-1" in second.get(url).get_data(as_text=True)
 
 
-def test_kept_page_is_refused_to_another_browser_a_deactivated_account_and_a_lost_role(client, regulator, tomorrow_day):
-    """The shortcut that serves a kept page before the role guard must refuse exactly what the guard refuses."""
+def test_the_role_guard_runs_before_a_kept_list_is_served(client, regulator, tomorrow_day):
+    """Another browser with the same cookie, a deactivated account, a lost role: refused though the list is kept."""
     day, _, _ = tomorrow_day
     url = f"/regulation/?date={day.isoformat()}"
 
-    def login_and_keep_the_page() -> None:
+    def login_and_keep_the_list() -> None:
         assert client.post("/connexion", data={"email": regulator.email, "password": PASSWORD}).status_code == 302
         for _ in range(2):
             assert client.get(url).status_code == 200
+        assert len(listcache.lists) >= 1
 
-    login_and_keep_the_page()
+    login_and_keep_the_list()
     stolen = client.get(url, headers={"User-Agent": "Another browser/1.0"})  # same cookie, other browser
     assert stolen.status_code == 302 and "/connexion" in stolen.location
 
-    login_and_keep_the_page()
+    login_and_keep_the_list()
     regulator.active = False
     db.session.commit()
     assert client.get(url).status_code == 302
+    assert client.get(f"/regulation/liste?date={day.isoformat()}").status_code == 302
     regulator.active = True
     db.session.commit()
 
-    login_and_keep_the_page()
+    login_and_keep_the_list()
     regulator.roles = [UserRole(role="gp")]
     db.session.commit()
     assert client.get(url).status_code == 403
+    assert client.get(f"/regulation/liste?date={day.isoformat()}").status_code == 403
+
+
+def test_the_page_clock_speaks_the_territorys_time_zone(client, regulator, territory):
+    """The page's live clock uses the territory's zone, the one its times were written in."""
+    territory.timezone = "America/Cayenne"
+    db.session.commit()
+    html = client.get("/regulation/").get_data(as_text=True)
+    assert 'timeZone: "America/Cayenne"' in html
+    now = utcnow().astimezone(ZoneInfo("America/Cayenne"))
+    assert f'<strong id="clock">{now:%H}:' in html
+
+
+def test_the_regulation_blueprint_has_one_before_request_the_role_guard(app):
+    """Nothing runs ahead of the guard, whatever the import order of the blueprint's modules."""
+    assert len(app.before_request_funcs["regulation"]) == 1

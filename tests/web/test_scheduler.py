@@ -7,14 +7,24 @@ import sys
 import time as clock
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from sched import jobs
 from sched.extensions import db
-from sched.models import AvailabilityAnswer, JobRun, OutboxEmail, Shift, utcnow
-from sched.scheduler import JOBS, build_scheduler
+from sched.models import (
+    Availability,
+    AvailabilityAnswer,
+    JobRun,
+    OutboxEmail,
+    RosterVersion,
+    Shift,
+    SolveRequest,
+    utcnow,
+)
+from sched.scheduler import JOBS, build_scheduler, territory_zone
 from sched.services import outbox
 from tests.factories import PARIS, make_period, numbered_gp, publish_version, second_site
 from tests.inbox import text_of
@@ -42,9 +52,13 @@ def test_list_jobs_prints_every_job_and_its_next_run(runner):
     assert "chaque jour à 17:00" in regulators and "17:00:00 CE" in regulators
 
 
-def test_scheduler_is_in_paris_time_with_explicit_ids_and_grace():
-    scheduler = build_scheduler()
-    assert str(scheduler.timezone) == "Europe/Paris"
+def test_scheduler_is_in_the_territorys_time_with_explicit_ids_and_grace(app, territory):
+    assert territory_zone() == "Europe/Paris"
+    territory.timezone = "America/Cayenne"
+    db.session.commit()
+    assert territory_zone() == "America/Cayenne"
+    assert str(build_scheduler(territory_zone()).timezone) == "America/Cayenne"
+    scheduler = build_scheduler("Europe/Paris")
     by_id = {job.id: job for job in scheduler.get_jobs()}
     assert set(by_id) == {
         "outbox",
@@ -63,7 +77,7 @@ def test_scheduler_is_in_paris_time_with_explicit_ids_and_grace():
 def test_reminders_go_only_to_those_who_have_not_answered_and_only_once(job_app, smtp_server, territory):
     answered, silent = numbered_gp(territory, 1), numbered_gp(territory, 2)
     period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
-    period.created_at = utcnow() - timedelta(days=10)
+    period.opened_at = utcnow() - timedelta(days=10)
     period.deadline = utcnow() + timedelta(hours=30)
     db.session.add(AvailabilityAnswer(gp_id=answered.id, period_id=period.id))
     db.session.commit()
@@ -77,7 +91,7 @@ def test_reminders_go_only_to_those_who_have_not_answered_and_only_once(job_app,
 def test_halfway_reminder(job_app, smtp_server, territory):
     numbered_gp(territory, 1)
     period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
-    period.created_at = utcnow() - timedelta(days=6)
+    period.opened_at = utcnow() - timedelta(days=6)
     period.deadline = utcnow() + timedelta(days=5)
     db.session.commit()
     assert jobs.availability_reminders() == 1
@@ -111,6 +125,25 @@ def test_shift_reminder_the_day_before(job_app, smtp_server, territory):
     assert message["To"] == gp.user.email
     assert "vous êtes de garde demain" in text_of(message) and "de 18:00 à 20:00" in text_of(message)
     assert "1 place d'Armes, 57000 Metz" in text_of(message)
+
+
+def test_shift_reminder_reads_tomorrow_in_the_territorys_time_zone(job_app, smtp_server, territory):
+    """A garde at 22:00 tomorrow in Cayenne (UTC-3) starts the day after tomorrow in Paris: it is still tomorrow's."""
+    cayenne = ZoneInfo("America/Cayenne")
+    territory.timezone = "America/Cayenne"
+    gp = numbered_gp(territory, 1)
+    day = (utcnow().astimezone(cayenne) + timedelta(days=1)).date()
+    period = make_period(territory, day, 1)
+    shift = period.shifts[0]
+    shift.start_time, shift.end_time = time(22), time(23, 30)
+    shift.starts_at = datetime.combine(day, time(22), tzinfo=cayenne)
+    shift.ends_at = datetime.combine(day, time(23, 30), tzinfo=cayenne)
+    publish_version(period, [(shift, gp)])
+    assert shift.starts_at.astimezone(PARIS).date() != day
+    assert jobs.shift_reminders() == 1
+    jobs.flush_outbox()
+    (message,) = smtp_server.messages
+    assert "de 22:00 à 23:30" in text_of(message)
 
 
 def test_regulators_get_tomorrows_list_at_17(job_app, smtp_server, territory):
@@ -154,10 +187,34 @@ def test_outbox_job_keeps_messages_when_smtp_is_down(job_app, territory):
     assert len(outbox.pending()) == 1
 
 
-def test_solve_job_skips_when_the_solving_module_is_missing(job_app, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sched.services.solving", None)  # as before that module existed
-    assert jobs.run_queued_solves() is None
-    assert db.session.scalar(select(func.count(JobRun.id))) == 0
+def test_no_halfway_reminder_before_halfway_counted_from_the_opening(job_app, smtp_server, territory):
+    """A period created long ago but opened yesterday: halfway is counted from its opening, not its creation."""
+    numbered_gp(territory, 1)
+    period = make_period(territory, tomorrow() + timedelta(days=20), 3, state="collecting")
+    period.created_at = utcnow() - timedelta(days=30)
+    period.opened_at = utcnow() - timedelta(days=1)
+    period.deadline = utcnow() + timedelta(days=5)
+    db.session.commit()
+    assert jobs.availability_reminders() == 0
+
+
+def test_solve_job_runs_the_queued_optimisation(job_app, territory):
+    """The web worker queues; the job claims its lock row, solves, and stores the roster as a new version."""
+    from sched.services import solving
+
+    gp = numbered_gp(territory, 1)
+    period = make_period(territory, tomorrow() + timedelta(days=20), 2, state="collecting")
+    db.session.add_all(Availability(gp_id=gp.id, shift_id=shift.id, level="available") for shift in period.shifts)
+    request = solving.request_solve(period, None, 5)
+    db.session.commit()
+    request_id = request.id
+    assert jobs.run_queued_solves() == 1
+    db.session.expire_all()
+    done = db.session.get(SolveRequest, request_id)
+    assert done.state == "done", done.error
+    version = db.session.get(RosterVersion, done.version_id)
+    assert sorted(a.shift_id for a in version.assignments) == sorted(s.id for s in period.shifts)
+    assert db.session.scalar(select(func.count(JobRun.id)).where(JobRun.job_id == "run-queued-solves")) == 1
 
 
 WORKER = """

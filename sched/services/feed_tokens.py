@@ -15,7 +15,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, FeedToken, Site, utcnow
+from sched.i18n import use_zone
+from sched.models import GP, FeedToken, Site, Territory, utcnow
 from sched.services import audit
 from sched.services.tokens import hash_secret
 
@@ -83,9 +84,12 @@ def feed_url(token: FeedToken) -> str:
 
 
 def find(raw: str, scope: str) -> FeedToken | None:
-    """The live token behind a URL secret, or None."""
-    return db.session.scalar(
+    """The live token behind a URL secret, or None; the feed then speaks its territory's time zone."""
+    token = db.session.scalar(
         select(FeedToken).where(
             FeedToken.token_hash == hash_secret(raw), FeedToken.scope == scope, FeedToken.revoked_at.is_(None)
         )
     )
+    if token is not None:
+        use_zone(db.session.scalar(select(Territory.timezone).where(Territory.id == token.territory_id)))
+    return token

@@ -1,0 +1,27 @@
+"""The scheduler's jobs (sched/scheduler.py registers them by these names). Each opens its own app context and
+takes a lock row in job_runs first (runtime.py); the queries they need are services'.
+
+    mail.py        the outbox, the day-before reminders, the regulators' 17:00 list
+    collection.py  availability reminders, the close of the collection
+    upkeep.py      queued solves, forgetting old lock rows
+"""
+
+from sched.jobs.collection import availability_reminders, close_collection
+from sched.jobs.mail import flush_outbox, regulators_list, shift_reminders
+from sched.jobs.runtime import claim, get_app, in_context, slot_key, use_app
+from sched.jobs.upkeep import cleanup_job_runs, run_queued_solves
+
+__all__ = [
+    "availability_reminders",
+    "claim",
+    "cleanup_job_runs",
+    "close_collection",
+    "flush_outbox",
+    "get_app",
+    "in_context",
+    "regulators_list",
+    "run_queued_solves",
+    "shift_reminders",
+    "slot_key",
+    "use_app",
+]
