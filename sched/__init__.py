@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
-    from sched import errors, i18n, logging_setup
+    from sched import errors, i18n, inputs, logging_setup
     from sched.auth.guards import init_login
     from sched.extensions import csrf, db, limiter, migrate
     from sched.models.base import alembic_render_item
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     i18n.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)  # before the blueprints: their `<int:…>` routes take its bounded converter
     register_blueprints(app)
     return app
 

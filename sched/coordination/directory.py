@@ -64,11 +64,8 @@ def gp_import():
     form = ImportForm()
     if not form.validate_on_submit():
         abort(400)
-    if form.file.data:
-        text = service.decode(form.file.data.read())
-    else:
-        text = form.content.data or ""
     try:
+        text = service.decode(form.file.data.read()) if form.file.data else form.content.data or ""
         rows = service.parse(text, current_user.territory)
     except service.DirectoryError as error:
         form.file.errors = [str(error)]
