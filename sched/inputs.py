@@ -1,4 +1,4 @@
-"""Input the database can hold, checked once for every route: ids within 64 bits, no NUL character.
+"""Input the database can hold, checked once for every route: ids within its integers, no NUL character.
 
 Without this, an id of 2^63 in a URL or a JSON body, or a NUL byte in a text field (PostgreSQL refuses it),
 reached the database driver and ended as a 500. Each now gets its 4xx with a French message.
@@ -14,7 +14,8 @@ from werkzeug.routing import IntegerConverter
 
 from sched.errors import render_error
 
-MAX_ID = 2**63 - 1  # the largest BIGINT of PostgreSQL and INTEGER of SQLite
+# Every id column is an INTEGER: 32 bits on PostgreSQL (64 on SQLite). A larger id names no row on either.
+MAX_ID = 2**31 - 1
 NUL_MESSAGE = "Le caractère nul (\\0) n'est pas accepté dans un texte envoyé : corrigez la saisie."
 OUT_OF_RANGE_MESSAGE = "Une valeur envoyée dépasse les limites acceptées (identifiant ou nombre trop grand)."
 
@@ -27,7 +28,7 @@ class IdConverter(IntegerConverter):
 
 
 def json_id(value: Any) -> int | None:
-    """A JSON value usable as an id (an integer between 1 and 2^63 - 1, not a boolean), else None."""
+    """A JSON value usable as an id (an integer between 1 and MAX_ID, not a boolean), else None."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         return None
     return value
