@@ -149,6 +149,8 @@ def test_coordination_enters_an_answer_received_by_phone(app, client, login_as, 
     assert "saisi par la coordination" in listed and coordinator.full_name in listed and "Corriger" in listed
     own = browser.get(f"/gp/disponibilites/{period.id}").get_data(as_text=True)
     assert "saisi par la coordination" in own and coordinator.full_name in own
+    home = browser.get("/gp/").get_data(as_text=True)
+    assert "saisi par la coordination" in home and coordinator.full_name in home
 
     # The GP saving it again (collection reopened) makes it theirs.
     period.deadline = utcnow() + timedelta(days=1)
