@@ -171,10 +171,8 @@ def apply_fill(fill: str, shifts: list[Shift], levels: dict[int, str]) -> dict[i
 
 
 def lock_gp(gp: GP) -> None:
-    """Serialise the saves of one GP: SELECT … FOR UPDATE on the GP row (PostgreSQL; SQLite has one writer).
-
-    The GP row and not the answer row: it exists before the first answer, so two first saves queue up too.
-    """
+    """Serialise one GP's saves: SELECT … FOR UPDATE (PostgreSQL; SQLite has one writer at a time)."""
+    # The GP row, not the answer row: it exists before the first answer, so two first saves queue up too.
     db.session.execute(select(GP.id).where(GP.id == gp.id).with_for_update())
 
 
