@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
-    from sched import errors, headers, i18n, instance_files, logging_setup
+    from sched import errors, headers, i18n, inputs, instance_files, logging_setup
     from sched.auth.guards import init_login
     from sched.extensions import csrf, db, limiter, migrate
     from sched.models.base import alembic_render_item
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     i18n.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)  # before the blueprints: their `<int:…>` routes take its bounded converter
     headers.init_app(app)
     register_blueprints(app)
     return app

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -115,6 +118,26 @@ def periods(as_json: bool) -> None:
         click.echo(f"{p['id']:>4}  {p['state']:<11} {p['start_date']} → {p['end_date']}  {p['name']}")
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def dies_with(parent_pid: int):
+    """A `preexec_fn` for a child that must not outlive `sched run`, even when it is killed with SIGKILL.
+
+    Linux delivers SIGTERM to the child when its parent dies (prctl PR_SET_PDEATHSIG); a parent already gone
+    before the prctl is seen through getppid. Elsewhere no hook: `run`'s finally still stops the child.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def set_parent_death_signal() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0 or os.getppid() != parent_pid:
+            os._exit(1)
+
+    return set_parent_death_signal
+
+
 @cli.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -127,7 +150,7 @@ def run(host: str, port: int, no_scheduler: bool) -> None:
     app = current_app._get_current_object()
     scheduler = None
     if not no_scheduler:
-        scheduler = subprocess.Popen([sys.executable, "-m", "sched", "scheduler"])
+        scheduler = subprocess.Popen([sys.executable, "-m", "sched", "scheduler"], preexec_fn=dies_with(os.getpid()))
         click.echo(f"Planificateur démarré (processus {scheduler.pid}).")
     click.echo(f"Planning SNP sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     try:

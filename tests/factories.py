@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.models import (
@@ -26,6 +26,7 @@ from sched.models import (
     Period,
     RosterVersion,
     Shift,
+    ShiftTemplate,
     Site,
     Territory,
     User,
@@ -301,3 +302,27 @@ def run_concurrently(app, targets: list) -> list[BaseException]:
 
 def run_in_threads(app, count: int, target) -> list[BaseException]:
     return run_concurrently(app, [target] * count)
+
+
+def add_templates(site: Site) -> None:
+    """The default templates: weekday evenings 18–20 h, Saturday mornings 9–13 h."""
+    site.templates = [
+        ShiftTemplate(label="Soir", weekday_mask=0b0011111, start_time=time(18), end_time=time(20)),
+        ShiftTemplate(label="Samedi", weekday_mask=0b0100000, start_time=time(9), end_time=time(13)),
+    ]
+    db.session.flush()
+
+
+def shifts_of(period: Period) -> list[Shift]:
+    return list(db.session.scalars(select(Shift).where(Shift.period_id == period.id).order_by(Shift.starts_at)))
+
+
+GOOD_CSV = (
+    "nom;prénom;RPPS;e-mail;téléphone;sites\n"
+    "Schmitt;Hélène;10000000017;helene.schmitt@test.fr;06 12 34 56 78;Cabinet de garde Test\n"
+    "Müller;Jérôme;10000000025;jerome.muller@test.fr;0611223344;\n"
+)
+
+
+def gp_count() -> int:
+    return db.session.scalar(select(func.count(GP.id)))

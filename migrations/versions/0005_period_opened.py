@@ -1,7 +1,7 @@
 """a period's opening date, stored (it was read back from the audit log)
 
 Revision ID: 0005_period_opened
-Revises: 0003_sessions
+Revises: 0004_collection
 Create Date: 2026-12-02 21:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_period_opened'
-down_revision = '0003_sessions'
+down_revision = '0004_collection'
 branch_labels = None
 depends_on = None
 

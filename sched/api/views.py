@@ -11,6 +11,7 @@ from sched.api import bp
 from sched.api.auth import json_error, owner
 from sched.extensions import db
 from sched.i18n import local, zone
+from sched.inputs import json_id
 from sched.models import utcnow
 from sched.services import bookings, slots
 
@@ -100,9 +101,9 @@ def create_booking():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return json_error("Corps JSON attendu : slot_id, regulation_ref, initials, age_band.", 400)
-    slot_id = body.get("slot_id")
-    if not isinstance(slot_id, int) or isinstance(slot_id, bool):
-        return json_error("slot_id doit être un entier.", 422, field="slot_id")
+    slot_id = json_id(body.get("slot_id"))
+    if slot_id is None:
+        return json_error("slot_id doit être un identifiant entier positif.", 422, field="slot_id")
     try:
         booking = bookings.book(
             slot_id, owner(), body.get("regulation_ref"), body.get("initials"), body.get("age_band")

@@ -8,6 +8,7 @@ bp = Blueprint("coordination", __name__)
 guard_blueprint(bp, "coordinator")
 
 from sched.coordination import (  # noqa: E402,F401
+    collection,
     directory,
     periods,
     publishing,

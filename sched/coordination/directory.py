@@ -67,10 +67,11 @@ def gp_import():
     form = ImportForm()
     if not form.validate_on_submit():
         abort(400)
-    if form.file.data:
-        text = service.decode(form.file.data.read())
-    else:
-        text = form.content.data or ""
+    try:
+        text = service.decode(form.file.data.read()) if form.file.data else form.content.data or ""
+    except service.DirectoryError as error:
+        form.file.errors = [str(error)]
+        return page(invite_form(), form, status=422)
     if len(text) > MAX_IMPORT_CHARS:
         # The preview echoes the file twice (table and hidden field): bound it.
         form.file.errors = [f"Fichier trop volumineux : {MAX_IMPORT_CHARS // 1000} 000 caractères au plus."]

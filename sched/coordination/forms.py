@@ -46,6 +46,10 @@ class OpenForm(FlaskForm):
     deadline = DateField("Date limite des réponses", validators=[required("Indiquez une date limite.")])
 
 
+class ReopenForm(FlaskForm):
+    deadline = DateField("Nouvelle date limite des réponses", validators=[required("Indiquez une date limite.")])
+
+
 class StaffingForm(FlaskForm):
     shift_ids = SelectMultipleField("Gardes", coerce=int, validate_choice=False)
     min_gps = IntegerField("Minimum", validators=[required(), at_least(0)])

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -12,12 +11,13 @@ from sqlalchemy import select
 
 from sched.coordination import bp
 from sched.coordination.common import form_errors_text, own_period, own_shift
-from sched.coordination.forms import OpenForm, PeriodForm, SolveForm, StaffingForm
+from sched.coordination.forms import OpenForm, PeriodForm, ReopenForm, SolveForm, StaffingForm
 from sched.extensions import db
 from sched.i18n import MONTHS
-from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, SolveRequest, User, utcnow
+from sched.models import GP, Availability, Period, Shift, SolveRequest, utcnow
 from sched.services import audit
-from sched.services.periods import generate_shifts, public_holidays
+from sched.services.availability import is_open
+from sched.services.periods import collection_deadline, generate_shifts, public_holidays
 from sched.services.review import versions, working_draft
 from sched.services.rosters import published_version
 
@@ -63,7 +63,10 @@ def period_new():
 @bp.route("/periodes/<int:period_id>")
 def period(period_id: int):
     """A period: its state, what to do next, its solve requests and planning versions."""
-    period = own_period(period_id)
+    return render_period(own_period(period_id))
+
+
+def render_period(period: Period, reopen_form: ReopenForm | None = None):
     territory = current_user.territory
     holidays = public_holidays(territory, period.start_date, period.end_date)
     requests = db.session.scalars(
@@ -74,6 +77,8 @@ def period(period_id: int):
         period=period,
         holidays=holidays,
         open_form=OpenForm(),
+        reopen_form=reopen_form or ReopenForm(),
+        collection_open=is_open(period),
         solve_form=SolveForm(),
         requests=requests,
         versions=versions(period),
@@ -93,8 +98,7 @@ def period_open(period_id: int):
     elif not form.validate_on_submit():
         flash(form_errors_text(form), "error")
     else:
-        tz = ZoneInfo(current_user.territory.timezone)
-        period.deadline = datetime.combine(form.deadline.data, time(23, 59), tzinfo=tz)
+        period.deadline = collection_deadline(form.deadline.data, current_user.territory)
         period.state = "collecting"
         period.opened_at = utcnow()
         audit.record("period.open", "period", period.id, deadline=period.deadline.isoformat())
@@ -144,21 +148,6 @@ def shifts_staffing(period_id: int):
     db.session.commit()
     flash(f"Effectifs modifiés sur {len(chosen)} garde(s).", "success")
     return redirect(url_for("coordination.shifts", period_id=period.id))
-
-
-@bp.route("/periodes/<int:period_id>/reponses")
-def answers(period_id: int):
-    """Who answered and who did not."""
-    period = own_period(period_id)
-    gps = db.session.scalars(
-        select(GP).join(GP.user).where(User.territory_id == current_user.territory_id, GP.active)
-        .order_by(User.full_name)
-    ).all()  # fmt: skip
-    answered = {
-        a.gp_id: a
-        for a in db.session.scalars(select(AvailabilityAnswer).where(AvailabilityAnswer.period_id == period.id))
-    }
-    return render_template("coordination/answers.html", period=period, gps=gps, answered=answered)
 
 
 @bp.route("/periodes/<int:period_id>/carte")

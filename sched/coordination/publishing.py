@@ -24,6 +24,11 @@ def publish(period_id: int):
     period = own_period(period_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    draft = service.working_draft(period)
+    if draft is not None and request.form.get("confirmed") != "1":
+        confirmation = publish_confirmation(period, draft)
+        if confirmation is not None:
+            return render_template("coordination/publish_confirm.html", period=period, draft=draft, **confirmation)
     violations = service.check_draft(period, service.working_draft(period)) if service.working_draft(period) else []
     try:
         version, previous = service.publish_draft(period, current_user)
@@ -37,6 +42,22 @@ def publish(period_id: int):
     if previous is not None:
         return redirect(url_for("coordination.compare", period_id=period.id, a=previous.number, b=version.number))
     return redirect(url_for("coordination.review", period_id=period.id, version=version.number))
+
+
+def publish_confirmation(period, draft) -> dict | None:
+    """What to confirm before a first publication that closes an open collection or leaves GPs unanswered."""
+    from sched.coordination.collection import non_respondents
+    from sched.services.availability import is_open
+
+    if service.published_version(period) is not None:
+        return None
+    missing = non_respondents(period)
+    early = is_open(period)
+    if not early and not missing:
+        return None
+    # The first publication e-mails every GP on duty in the draft their gardes (notifications.roster_published).
+    recipients = sorted({a.gp for a in draft.assignments}, key=lambda gp: gp.name)
+    return {"early": early, "missing": missing, "recipients": recipients}
 
 
 @bp.route("/periodes/<int:period_id>/versions")

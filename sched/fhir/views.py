@@ -18,6 +18,7 @@ from sched.services import slots
 
 FHIR_JSON = "application/fhir+json"
 MAX_RANGE = timedelta(days=31)
+YEARS = range(1900, 9000)  # an instant outside cannot be shifted to UTC or stored (year 1 overflowed: a 500)
 PREFIX = re.compile(r"^(ge|gt|le|lt|eq)?(\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?)$")
 
 
@@ -64,6 +65,8 @@ def start_range() -> tuple[datetime, datetime]:
         if not match:
             raise ValueError(value)
         prefix, instant = match.group(1) or "eq", parse_instant(match.group(2))
+        if instant.year not in YEARS:
+            raise ValueError(value)
         if prefix in ("ge", "gt"):
             low = instant + (timedelta(seconds=1) if prefix == "gt" else timedelta(0))
         elif prefix in ("lt", "le"):

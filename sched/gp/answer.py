@@ -12,7 +12,7 @@ from sched.extensions import db
 from sched.gp import bp
 from sched.gp.forms import AnswerForm
 from sched.i18n import datetime_fr
-from sched.models import GP, Period, Shift
+from sched.models import GP, Period, Shift, User
 from sched.services import availability as av
 
 UNKNOWN_SHIFT_MESSAGE = (
@@ -73,6 +73,7 @@ def limits_of(form: AnswerForm) -> av.Limits:
 
 
 def render(period: Period, gp: GP, shifts: list[Shift], levels: dict[int, str], form: AnswerForm, **extra):
+    entered_by = extra.pop("entered_by", None)
     return render_template(
         "gp/answer.html",
         period=period,
@@ -80,7 +81,8 @@ def render(period: Period, gp: GP, shifts: list[Shift], levels: dict[int, str], 
         weeks=av.group_by_week(shifts),
         levels=levels,
         form=form,
-        editable=av.is_open(period),
+        editable=period.state != "draft" if entered_by is not None else av.is_open(period),
+        by_coordination=entered_by is not None,
         answer=av.answer_of(period, gp),
         patterns=av.patterns(shifts),
         choices=av.CHOICE_LABELS,
@@ -94,10 +96,19 @@ def render(period: Period, gp: GP, shifts: list[Shift], levels: dict[int, str], 
 @bp.route("/disponibilites/<int:period_id>", methods=["GET", "POST"])
 def answer(period_id: int):
     """Give or change one's availability for a period, until its deadline."""
-    gp = current_gp()
     period = territory_period(period_id)
+    return answer_page(period, current_gp(), url_for("gp.answer", period_id=period.id))
+
+
+def answer_page(period: Period, gp: GP, action: str, entered_by: User | None = None, **extra):
+    """The grid of `gp`'s answer: GET shows it, POST fills or saves it and redirects to `action`.
+
+    The GP's own page and the coordination's entry of an answer received by phone or paper (`entered_by`:
+    the coordinator; the deadline does not apply to them) are the same page.
+    """
     shifts = av.answerable_shifts(period, gp)
     form = AnswerForm()
+    extra = {**extra, "action": action, "entered_by": entered_by}
     if request.method == "GET":
         saved = av.answer_of(period, gp)
         limits = av.default_limits(period, gp)
@@ -105,9 +116,9 @@ def answer(period_id: int):
         form.max_per_week.data = limits.max_per_week
         form.max_saturdays.data = limits.max_saturdays
         form.comment.data = saved.comment if saved else None
-        return render(period, gp, shifts, av.saved_levels(period, gp), form)
+        return render(period, gp, shifts, av.saved_levels(period, gp), form, **extra)
 
-    if not av.is_open(period):
+    if entered_by is None and not av.is_open(period):
         return render_error(409, CLOSED_MESSAGE)
     try:
         levels = posted_levels(request.form, shifts)
@@ -119,20 +130,20 @@ def answer(period_id: int):
         if fill == av.FILL_PREVIOUS:
             previous = av.levels_like_previous(period, gp, shifts)
             if previous is None:
-                flash("Vous n'aviez pas répondu pour la période précédente : rien à recopier.", "warning")
-                return render(period, gp, shifts, levels, form)
+                flash("Pas de réponse pour la période précédente : rien à recopier.", "warning")
+                return render(period, gp, shifts, levels, form, **extra)
             levels = previous
         elif fill in dict(av.patterns(shifts)):
             levels = av.apply_fill(fill, shifts, levels)
         else:
             abort(400)
-        return render(period, gp, shifts, levels, form, pending=True)
+        return render(period, gp, shifts, levels, form, pending=True, **extra)
     if fill == av.FILL_NOTHING:
         levels = {}
     if not form.validate():
-        return render(period, gp, shifts, levels, form, pending=True)
+        return render(period, gp, shifts, levels, form, pending=True, **extra)
     try:
-        saved = av.save_answer(period, gp, levels, limits_of(form), form.comment.data)
+        saved = av.save_answer(period, gp, levels, limits_of(form), form.comment.data, entered_by=entered_by)
     except av.AnswerClosed:
         db.session.rollback()
         return render_error(409, CLOSED_MESSAGE)
@@ -141,8 +152,9 @@ def answer(period_id: int):
         return render_error(400, UNKNOWN_SHIFT_MESSAGE)
     try:
         db.session.commit()
-    except IntegrityError:  # two first answers at once: the unique (gp, period) keeps one
+    except IntegrityError:  # two first answers at once on a database without the lock: one is kept
         db.session.rollback()
         return render_error(409, CONCURRENT_MESSAGE)
-    flash(f"Disponibilités enregistrées le {datetime_fr(saved.answered_at)} : {summary_text(levels)}.", "success")
-    return redirect(url_for("gp.answer", period_id=period.id))
+    whose = f"Réponse de {gp.name} enregistrée" if entered_by is not None else "Disponibilités enregistrées"
+    flash(f"{whose} le {datetime_fr(saved.answered_at)} : {summary_text(levels)}.", "success")
+    return redirect(action)

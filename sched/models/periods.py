@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sched.models.base import Base, utcnow
-from sched.models.people import GP, ShiftTemplate, Site, Territory
+from sched.models.people import GP, ShiftTemplate, Site, Territory, User
 
 PERIOD_STATES = ("draft", "collecting", "solving", "review", "published", "amended")
 PERIOD_STATE_LABELS = {
@@ -98,7 +98,10 @@ class AvailabilityAnswer(Base):
     max_per_week: Mapped[int | None] = mapped_column(Integer)
     max_saturdays: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
+    # Set when the coordination typed the answer (phone, paper); cleared when the GP saves it themselves.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     gp: Mapped[GP] = relationship()
+    entered_by: Mapped[User | None] = relationship()
     __table_args__ = (
         UniqueConstraint("gp_id", "period_id"),
         CheckConstraint("max_shifts IS NULL OR max_shifts >= 0", name="max_shifts_valid"),

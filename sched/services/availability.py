@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from sched.extensions import db
 from sched.i18n import MONTHS
-from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, utcnow
+from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, User, utcnow
 from sched.services import audit
 
 UNAVAILABLE = "unavailable"
@@ -170,6 +170,12 @@ def apply_fill(fill: str, shifts: list[Shift], levels: dict[int, str]) -> dict[i
     return result
 
 
+def lock_gp(gp: GP) -> None:
+    """Serialise one GP's saves: SELECT … FOR UPDATE (PostgreSQL; SQLite has one writer at a time)."""
+    # The GP row, not the answer row: it exists before the first answer, so two first saves queue up too.
+    db.session.execute(select(GP.id).where(GP.id == gp.id).with_for_update())
+
+
 def save_answer(
     period: Period,
     gp: GP,
@@ -177,14 +183,21 @@ def save_answer(
     limits: Limits,
     comment: str | None,
     now: datetime | None = None,
+    entered_by: User | None = None,
 ) -> AvailabilityAnswer:
     """Replace the GP's availability for the period and record the answer, in the caller's transaction.
 
+    The whole answer is replaced under a lock on the GP: of two concurrent saves the last one wins whole.
+    `entered_by`: the coordinator typing an answer received by phone or paper (allowed after the deadline).
     Raises before writing anything when the period is closed or a shift id is not one the GP may answer for.
     """
     now = now or utcnow()
-    if not is_open(period, now):
+    lock_gp(gp)
+    db.session.refresh(period)  # read after the lock: a reopening or a closing committed meanwhile counts
+    if entered_by is None and not is_open(period, now):
         raise AnswerClosed("La date limite est passée : vos disponibilités ne peuvent plus être modifiées.")
+    if entered_by is not None and period.state == "draft":
+        raise AnswerClosed("Cette période n'est pas encore ouverte au recueil des disponibilités.")
     allowed = {shift.id for shift in answerable_shifts(period, gp)}
     unknown = sorted(set(levels) - allowed)
     if unknown:
@@ -208,12 +221,14 @@ def save_answer(
     answer.max_per_week = limits.max_per_week
     answer.max_saturdays = limits.max_saturdays
     answer.comment = (comment or "").strip() or None
+    answer.entered_by_id = entered_by.id if entered_by is not None else None
     db.session.add(answer)
     db.session.flush()
     audit.record(
-        "availability.save",
+        "availability.enter" if entered_by is not None else "availability.save",
         "availability_answer",
         answer.id,
+        actor=entered_by,
         period=period.id,
         gp=gp.id,
         available=sum(1 for level in kept.values() if level == "available"),

@@ -38,17 +38,41 @@ class Row:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+NOT_TEXT = "Ce fichier n'est pas un fichier CSV (texte) : enregistrez-le depuis le tableur au format « CSV »."
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else the Windows-1252 Excel writes in France."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's « texte Unicode »), else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DirectoryError(NOT_TEXT) from None
+    if b"\x00" in data:  # a spreadsheet, an image…: no text file holds NUL bytes
+        raise DirectoryError(NOT_TEXT)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        return data.decode("cp1252", errors="replace")
 
 
 def parse(text: str, territory: Territory) -> list[Row]:
     """Every row of the file with its problems; nothing is written."""
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t") if text.strip() else csv.excel
+    try:
+        return parse_rows(text, territory)
+    except csv.Error:  # a cell longer than the csv module's field limit (131 072 characters)…
+        raise DirectoryError(
+            "Fichier CSV illisible : une ligne est trop longue ou mal formée. Vérifiez le fichier et recommencez."
+        ) from None
+
+
+def parse_rows(text: str, territory: Territory) -> list[Row]:
+    sample = text[:4096]
+    sample = sample[: sample.rindex("\n")] if "\n" in sample else sample  # whole lines: a cut one misleads
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t") if text.strip() else csv.excel
+    except csv.Error:  # one column, no delimiter to find: read as is, the header check says what is missing
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, [])
     keys = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -67,3 +67,29 @@ def generate_shifts(period: Period, territory: Territory) -> list[Shift]:
             created.append(shift)
     db.session.flush()
     return created
+
+
+class CollectionError(ValueError):
+    """Why a collection cannot be reopened (French message)."""
+
+
+def collection_deadline(day: date, territory: Territory) -> datetime:
+    """A deadline typed as a date means the end of that day in the territory's zone."""
+    return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(territory.timezone))
+
+
+def reopen_collection(period: Period, deadline: datetime, now: datetime) -> None:
+    """Back to `collecting` with a new deadline, only while no roster is published (caller commits)."""
+    from sched.services.rosters import published_version
+
+    if period.state == "draft":
+        raise CollectionError("Cette période n'a jamais été ouverte : ouvrez-la d'abord au recueil.")
+    if published_version(period) is not None:
+        raise CollectionError(
+            "Un planning est déjà publié pour cette période : le recueil ne peut plus être rouvert. "
+            "Saisissez plutôt les réponses reçues depuis la page « Réponses », puis ré-optimisez."
+        )
+    if deadline <= now:
+        raise CollectionError("La nouvelle date limite doit être dans le futur.")
+    period.state = "collecting"
+    period.deadline = deadline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -12,11 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from sched.extensions import db
 from sched.models import Period, RosterVersion, SolveRequest, User, utcnow
 from sched.services import audit, scheduling, wording
+from sched.services.availability import is_open
 from sched.services.review import working_draft
 from sched.services.rosters import published_version
 
 ALREADY_RUNNING = "Une optimisation est déjà en cours pour cette période."
 PROGRESS_EVERY_S = 2.0
+# A running request whose worker died (killed, machine restarted) is failed after its time limit plus this
+# grace (model building, storing the roster): then a new solve of the period is allowed.
+GRACE_S = 120
+STALE_MESSAGE = (
+    "L'optimisation s'est interrompue sans résultat (processus arrêté ou délai dépassé) : vous pouvez la relancer."
+)
 
 
 class SolveRefused(ValueError):
@@ -29,10 +37,43 @@ def active_request(period: Period) -> SolveRequest | None:
     )
 
 
+def is_stale(request: SolveRequest, now: datetime) -> bool:
+    started = request.started_at or request.requested_at
+    return started + timedelta(seconds=request.time_limit_s + GRACE_S) < now
+
+
+def reclaim_stale(now: datetime | None = None) -> int:
+    """Fail the running requests past their deadline (in the caller's transaction); returns how many."""
+    now = now or utcnow()
+    running = db.session.scalars(select(SolveRequest).where(SolveRequest.state == "running")).all()
+    reclaimed = 0
+    for request in running:
+        if not is_stale(request, now):
+            continue
+        # Conditional on still running: a worker finishing at this very moment keeps its result.
+        changed = db.session.execute(
+            update(SolveRequest)
+            .where(SolveRequest.id == request.id, SolveRequest.state == "running")
+            .values(state="failed", finished_at=now, error=STALE_MESSAGE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            continue
+        db.session.refresh(request)
+        period = request.period
+        if period.state == "solving":
+            period.state = "review" if working_draft(period) is not None else "collecting"
+        audit.record("solve.reclaimed", "period", period.id, request=request.id)
+        reclaimed += 1
+    db.session.flush()
+    return reclaimed
+
+
 def request_solve(period: Period, user: User | None, time_limit_s: int = 60) -> SolveRequest:
     """Queue an optimisation of `period` (the caller commits). One queued or running per period."""
     if period.state == "draft":
         raise SolveRefused("Ouvrez d'abord la période au recueil des disponibilités.")
+    reclaim_stale()
     if active_request(period) is not None:
         raise SolveRefused(ALREADY_RUNNING)
     request = SolveRequest(
@@ -50,6 +91,8 @@ def request_solve(period: Period, user: User | None, time_limit_s: int = 60) -> 
 
 def claim_next() -> int | None:
     """Take the oldest queued request: UPDATE … WHERE state='queued', so two workers never take the same one."""
+    if reclaim_stale():
+        db.session.commit()
     while True:
         candidate = db.session.scalar(
             select(SolveRequest.id).where(SolveRequest.state == "queued").order_by(SolveRequest.id).limit(1)
@@ -129,7 +172,8 @@ def run_request(request_id: int, echo: Any = None) -> None:
     request = db.session.get(SolveRequest, request_id)
     period = request.period
     prior_state = period.state
-    if published_version(period) is None:
+    # A trial while GPs can still answer leaves the collection open; otherwise the period moves to review.
+    if published_version(period) is None and not is_open(period):
         period.state = "solving"
     db.session.commit()
     callback = progress_writer(request_id, echo)
@@ -143,10 +187,21 @@ def run_request(request_id: int, echo: Any = None) -> None:
         )
         if solution.get("status") not in ("optimal", "feasible"):
             raise SolveRefused(failure_message(period, solution))
+        still_ours = db.session.execute(
+            update(SolveRequest)
+            .where(SolveRequest.id == request_id, SolveRequest.state == "running")
+            .values(state="done", finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if still_ours != 1:  # reclaimed meanwhile (past its deadline): a newer solve may already be running
+            db.session.rollback()
+            current_app.logger.warning("solve request %s finished after being reclaimed: result dropped", request_id)
+            return
+        db.session.refresh(request)
         version = store_result(period, problem, solution, request.requested_by)
-        period.state = "review" if published_version(period) is None else prior_state
-        request.state, request.version_id = "done", version.id
-        request.finished_at = utcnow()
+        if period.state == "solving":
+            period.state = "review"
+        request.version_id = version.id
         request.progress = list(callback.rows)
         audit.record(
             "solve.done", "roster_version", version.id, actor=request.requested_by,
@@ -157,6 +212,8 @@ def run_request(request_id: int, echo: Any = None) -> None:
         db.session.rollback()
         current_app.logger.exception("solve request %s failed", request_id)
         request = db.session.get(SolveRequest, request_id)
+        if request.state != "running":  # reclaimed meanwhile: its failure is already told
+            return
         request.period.state = prior_state
         request.state, request.finished_at = "failed", utcnow()
         request.error = str(error) or error.__class__.__name__

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import time
 from typing import Any
 
 from solver.engines.base import EngineResult
 from solver.model import Problem
 from solver.params import Progress, SolveParams
+
+# HiGHS stops itself at its time limit; past it by this much the child is stuck (a long presolve, a crash that
+# left it hanging) and is killed, so a solve never outlives its budget by more than this.
+KILL_GRACE_S = 30.0
 
 
 def _child(problem: Problem, limits: dict[str, Any], events: Any) -> None:
@@ -28,8 +33,11 @@ def _child(problem: Problem, limits: dict[str, Any], events: Any) -> None:
         events.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _in_child(target: Any, args: tuple[Any, ...], progress: Any = None) -> Any:
-    """Run target(*args, events) in a spawned interpreter, replay its progress, return its result."""
+def _in_child(target: Any, args: tuple[Any, ...], progress: Any = None, deadline: float | None = None) -> Any:
+    """Run target(*args, events) in a spawned interpreter, replay its progress, return its result.
+
+    `deadline` (time.monotonic()): the child is killed when it is still running then, and RuntimeError raised.
+    """
     context = mp.get_context("spawn")
     events = context.Queue()
     child = context.Process(target=target, args=(*args, events), daemon=True)
@@ -41,6 +49,9 @@ def _in_child(target: Any, args: tuple[Any, ...], progress: Any = None) -> Any:
             except queue.Empty:
                 if not child.is_alive():
                     raise RuntimeError("the HiGHS process ended without a result") from None
+                if deadline is not None and time.monotonic() > deadline:
+                    child.kill()
+                    raise RuntimeError("the HiGHS process was killed at its deadline") from None
                 continue
             if kind == "progress":
                 if progress is not None:
@@ -63,7 +74,8 @@ def solve_highs_isolated(problem: Problem, params: SolveParams) -> EngineResult:
         "seed": params.seed,
         "started": params.started,
     }
-    return _in_child(_child, (problem, limits), params.progress)
+    deadline = params.started + params.time_limit + KILL_GRACE_S
+    return _in_child(_child, (problem, limits), params.progress, deadline)
 
 
 def _rows_child(args: tuple[Any, ...], events: Any) -> None:
@@ -84,4 +96,5 @@ def solve_rows_isolated(
     seed: int = 0,
 ) -> tuple[str, list[int] | None, float]:
     """`highs.solve_rows` in a spawned interpreter (see the module docstring); same arguments, same result."""
-    return _in_child(_rows_child, ((problem, objective, rows, hint, time_limit, seed),))
+    deadline = time.monotonic() + time_limit + KILL_GRACE_S
+    return _in_child(_rows_child, ((problem, objective, rows, hint, time_limit, seed),), deadline=deadline)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from sched.models import ROLES
 
@@ -40,10 +41,7 @@ USERS = ["anonymous", *ROLES]
 
 def concrete_path(rule) -> str:
     """The rule's path with dummy arguments: ids that do not exist, tokens that are not valid."""
-    values = {
-        name: "999999" if conv.__class__.__name__ in ("IntegerConverter",) else "x"
-        for name, conv in rule._converters.items()
-    }
+    values = {name: "999999" if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()}
     if rule.endpoint == "static":
         values["filename"] = "app.css"
     return rule.build(values, append_unknown=False)[1]

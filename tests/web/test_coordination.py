@@ -120,7 +120,7 @@ def test_whole_month(client, login_as, setup):
     result = client.get(f"/coordination/optimisations/{request.id}").get_data(as_text=True)
     assert "Le planning est prêt." in result and "gardes non pourvues (pondérées)" in result
     db.session.refresh(period)
-    assert period.state == "review"
+    assert period.state == "collecting"  # the deadline is weeks away: a trial, the collection stays open
     assert_every_version_checks(period)
 
     page = client.get(f"/coordination/periodes/{period.id}/planning").get_data(as_text=True)
@@ -152,7 +152,12 @@ def test_whole_month(client, login_as, setup):
     assert scheduling.check_version(period, draft).valid
 
     mails_before = db.session.scalar(select(func.count(OutboxEmail.id)))
-    client.post(f"/coordination/periodes/{period.id}/publier")
+    # Before the deadline « Publier » asks first, and says who will be e-mailed; nothing is published yet.
+    asked = client.post(f"/coordination/periodes/{period.id}/publier").get_data(as_text=True)
+    assert "Publier quand même" in asked and "date limite des réponses n'est pas passée" in asked
+    db.session.refresh(period)
+    assert period.state == "collecting" and draft.published_at is None
+    client.post(f"/coordination/periodes/{period.id}/publier", data={"confirmed": "1"})
     db.session.refresh(period)
     assert period.state == "published" and draft.published_at is not None
     assert db.session.scalar(select(func.count(OutboxEmail.id))) > mails_before  # the GPs are told

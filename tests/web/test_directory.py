@@ -5,23 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from sched.extensions import db
-from sched.models import GP, AuditEvent, OutboxEmail, User
-from tests.factories import upload
+from sched.models import AuditEvent, OutboxEmail, User
+from tests.factories import GOOD_CSV, gp_count, upload
 
-GOOD = (
-    "nom;prénom;RPPS;e-mail;téléphone;sites\n"
-    "Schmitt;Hélène;10000000017;helene.schmitt@test.fr;06 12 34 56 78;Cabinet de garde Test\n"
-    "Müller;Jérôme;10000000025;jerome.muller@test.fr;0611223344;\n"
-)
 BAD = (
     "nom;prénom;RPPS;e-mail;téléphone;sites\n"
     "Schmitt;Hélène;10000000016;helene.schmitt@test.fr;06 12 34 56 78;Cabinet inconnu\n"
     "Klein;Anne;10000000025;helene.schmitt@test.fr;12;\n"
 )
-
-
-def gp_count() -> int:
-    return db.session.scalar(select(func.count(GP.id)))
 
 
 def test_preview_lists_each_rows_problems_and_writes_nothing(client, login_as):
@@ -42,10 +33,10 @@ def test_preview_lists_each_rows_problems_and_writes_nothing(client, login_as):
 
 def test_excel_file_in_windows_1252_imports_after_confirmation(client, login_as):
     login_as("coordinator")
-    page = upload(client, GOOD, "cp1252").get_data(as_text=True)
+    page = upload(client, GOOD_CSV, "cp1252").get_data(as_text=True)
     assert "Hélène Schmitt" in page and "Confirmer l" in page
     assert gp_count() == 0
-    client.post("/coordination/medecins/import", data={"content": GOOD, "confirm": "1"})
+    client.post("/coordination/medecins/import", data={"content": GOOD_CSV, "confirm": "1"})
     assert gp_count() == 2
     helene = db.session.scalar(select(User).where(User.email == "helene.schmitt@test.fr"))
     assert helene.gp.phone == "+33612345678" and [s.name for s in helene.gp.sites] == ["Cabinet de garde Test"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,25 +15,15 @@ from sched.models import (
     Availability,
     AvailabilityAnswer,
     Period,
-    Shift,
-    ShiftTemplate,
     Site,
     Territory,
     utcnow,
 )
 from sched.services import availability as av
-from tests.factories import make_user, open_period
+from tests.factories import add_templates, make_user, open_period, shifts_of
 
 PARIS = ZoneInfo("Europe/Paris")
 PENDING_SHOWN = 'id="pending">'  # the « Pas encore enregistré » notice, not hidden
-
-
-def add_templates(site: Site) -> None:
-    site.templates = [
-        ShiftTemplate(label="Soir", weekday_mask=0b0011111, start_time=time(18), end_time=time(20)),
-        ShiftTemplate(label="Samedi", weekday_mask=0b0100000, start_time=time(9), end_time=time(13)),
-    ]
-    db.session.flush()
 
 
 @pytest.fixture
@@ -41,10 +31,6 @@ def period(territory) -> Period:
     """February 2027 (no public holiday), collecting until a deadline ten days from now."""
     add_templates(territory.sites[0])
     return open_period(territory, date(2027, 2, 1), date(2027, 2, 28), utcnow() + timedelta(days=10), "février 2027")
-
-
-def shifts_of(period: Period) -> list[Shift]:
-    return list(db.session.scalars(select(Shift).where(Shift.period_id == period.id).order_by(Shift.starts_at)))
 
 
 def levels_in_db(gp_id: int) -> dict[int, str]:

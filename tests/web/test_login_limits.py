@@ -6,8 +6,8 @@ import pytest
 from flask import template_rendered
 
 from sched import create_app
-from sched.services import passwords
 from sched.extensions import db
+from sched.services import passwords
 from tests.factories import PASSWORD, make_user
 
 

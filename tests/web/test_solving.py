@@ -79,3 +79,69 @@ def test_new_site_gets_default_templates_and_bad_phone_is_refused(client, login_
     assert sorted((t.label, t.start_time.hour, t.end_time.hour) for t in templates) == [
         ("Samedi matin", 9, 13), ("Soir de semaine", 18, 20),
     ]  # fmt: skip
+
+
+def crashed_request(period: Period) -> SolveRequest:
+    """A request left `running` by a worker that died (killed, machine restarted) long ago."""
+    from datetime import timedelta
+
+    from sched.models import utcnow
+
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    request = db.session.get(SolveRequest, solving.claim_next())
+    request.started_at = utcnow() - timedelta(seconds=5 + solving.GRACE_S + 1)
+    period.state = "solving"
+    db.session.commit()
+    return request
+
+
+def test_a_crashed_solve_is_reclaimed_and_a_new_one_allowed(period):
+    crashed = crashed_request(period)
+    again = solving.request_solve(period, None, 5)  # refused for ever before: the unique index held the period
+    db.session.commit()
+    db.session.expire_all()
+    crashed = db.session.get(SolveRequest, crashed.id)
+    assert crashed.state == "failed" and crashed.error == solving.STALE_MESSAGE and crashed.finished_at
+    assert db.session.get(SolveRequest, again.id).state == "queued"
+    assert db.session.get(Period, period.id).state == "collecting"
+
+
+def test_the_worker_reclaims_a_crashed_solve_before_claiming(period):
+    crashed = crashed_request(period)
+    assert solving.claim_next() is None
+    db.session.expire_all()
+    assert db.session.get(SolveRequest, crashed.id).state == "failed"
+
+
+def test_a_running_solve_within_its_deadline_is_left_alone(period):
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    running = solving.claim_next()
+    assert solving.reclaim_stale() == 0
+    with pytest.raises(solving.SolveRefused, match="déjà en cours"):
+        solving.request_solve(period, None, 5)
+    assert db.session.get(SolveRequest, running).state == "running"
+
+
+def test_a_result_arriving_after_its_reclaim_is_dropped(period, monkeypatch):
+    """The worker was only slow: the request was failed meanwhile (and maybe re-run), its late result is not kept."""
+    from datetime import timedelta
+
+    from sched.models import RosterVersion, utcnow
+
+    real_solve = solving.scheduling.solve_period
+
+    def slow_solve(*args, **kwargs):
+        result = real_solve(*args, **kwargs)
+        solving.reclaim_stale(utcnow() + timedelta(hours=1))  # what another process sees past the deadline
+        db.session.commit()
+        return result
+
+    monkeypatch.setattr(solving.scheduling, "solve_period", slow_solve)
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    assert solving.run_queued_solves() == 1
+    request = db.session.scalar(select(SolveRequest))
+    assert request.state == "failed" and request.error == solving.STALE_MESSAGE
+    assert db.session.scalar(select(func.count(RosterVersion.id))) == 0
