@@ -34,6 +34,7 @@ JOBS = (
     JobSpec("close-collection", jobs.close_collection, {"minute": "*", "second": 30}, "chaque minute", 50),
     JobSpec("shift-reminders", jobs.shift_reminders, {"hour": 10, "minute": 0}, "chaque jour à 10:00", 6 * 3600),
     JobSpec("regulators-list", jobs.regulators_list, {"hour": 17, "minute": 0}, "chaque jour à 17:00", 3600),
+    JobSpec("escalate-offers", jobs.escalate_offers, {"minute": "*/10"}, "toutes les 10 minutes", 500),
     JobSpec("cleanup-job-runs", jobs.cleanup_job_runs, {"hour": 3, "minute": 30}, "chaque jour à 03:30", 3600),
 )
 

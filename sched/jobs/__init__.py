@@ -4,10 +4,12 @@ takes a lock row in job_runs first (runtime.py); the queries they need are servi
     mail.py        the outbox, the day-before reminders, the regulators' 17:00 list
     collection.py  availability reminders, the close of the collection
     upkeep.py      queued solves, forgetting old lock rows
+    market.py      offers of gardes nobody took: escalation 72 h before, expiry
 """
 
 from sched.jobs.collection import availability_reminders, close_collection
 from sched.jobs.mail import flush_outbox, regulators_list, shift_reminders
+from sched.jobs.market import escalate_offers
 from sched.jobs.runtime import claim, get_app, in_context, slot_key, use_app
 from sched.jobs.upkeep import cleanup_job_runs, run_queued_solves
 
@@ -16,6 +18,7 @@ __all__ = [
     "claim",
     "cleanup_job_runs",
     "close_collection",
+    "escalate_offers",
     "flush_outbox",
     "get_app",
     "in_context",

@@ -67,6 +67,7 @@ def test_scheduler_is_in_the_territorys_time_with_explicit_ids_and_grace(app, te
         "close-collection",
         "shift-reminders",
         "regulators-list",
+        "escalate-offers",
         "cleanup-job-runs",
     }
     assert all(job.misfire_grace_time and job.coalesce and job.max_instances == 1 for job in by_id.values())
@@ -254,3 +255,24 @@ def test_two_scheduler_processes_never_run_the_same_job_twice(app, territory):
     db.session.expire_all()
     kinds = db.session.scalars(select(OutboxEmail.kind).order_by(OutboxEmail.kind)).all()
     assert kinds == ["regulators_list", "shift_reminder"]
+
+
+def test_the_escalation_job_runs_once_per_slot_and_escalates_near_offers(job_app, territory):
+    from sched.models import SwapRequest
+    from sched.services import offers
+    from tests.web.market_support import build_market
+
+    market = build_market(territory, first_day=utcnow().astimezone(PARIS).date() + timedelta(days=5))
+    territory.coordination_email = "coordination@test.fr"
+    db.session.commit()
+    request = offers.offer(market.shift_of("c"), market.gps["c"], None, None)  # more than 72 h away
+    db.session.commit()
+    assert request.escalated_at is None
+    shift = market.shift_of("c")
+    shift.starts_at = utcnow() + timedelta(hours=48, minutes=7, seconds=13)  # the clock has moved: within 72 h
+    shift.ends_at = shift.starts_at + timedelta(hours=2)
+    db.session.commit()
+    assert jobs.escalate_offers() == 1
+    assert jobs.escalate_offers() is None, "one run per ten-minute slot, whatever the number of schedulers"
+    assert db.session.get(SwapRequest, request.id).escalated_at is not None
+    assert "escalate-offers" in [spec.id for spec in JOBS]
