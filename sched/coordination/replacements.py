@@ -18,7 +18,7 @@ from sched.extensions import db
 from sched.gp.forms import AbsenceForm
 from sched.i18n import date_fr, local
 from sched.models import GP, Period, Shift, SwapRequest, utcnow
-from sched.services import absences, offers, replacements, review
+from sched.services import absences, eligibility, offers, replacements, review
 from sched.services.directory import set_active
 from sched.services.rosters import published_version
 from sched.services.wording import shift_label
@@ -73,38 +73,36 @@ def own_request(request_id: int) -> SwapRequest:
     return found
 
 
-@bp.route("/remplacements/<int:request_id>/valider", methods=["POST"])
-def request_approve(request_id: int):
-    """Approve a taken offer or an accepted swap: one new published version."""
+def decide(request_id: int, action, done) -> object:
+    """Approve or refuse a request: check the form, act, commit and say `done(request)`; refusals flash."""
     found = own_request(request_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        offers.approve(found, current_user)
+        action(found, current_user)
     except offers.OfferError as refused:
         db.session.rollback()
         flash(str(refused), "error")
     else:
         db.session.commit()
-        flash(f"Validé : {offers.what_happened(found)}. Planning publié, les deux médecins sont prévenus.", "success")
+        flash(done(found), "success")
     return redirect(url_for("coordination.replacements_home"))
+
+
+@bp.route("/remplacements/<int:request_id>/valider", methods=["POST"])
+def request_approve(request_id: int):
+    """Approve a taken offer or an accepted swap: one new published version."""
+    return decide(
+        request_id,
+        offers.approve,
+        lambda found: f"Validé : {offers.what_happened(found)}. Planning publié, les deux médecins sont prévenus.",
+    )
 
 
 @bp.route("/remplacements/<int:request_id>/refuser", methods=["POST"])
 def request_refuse(request_id: int):
     """Refuse a taken offer or an accepted swap: the planning stays as it is."""
-    found = own_request(request_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        offers.refuse(found, current_user)
-    except offers.OfferError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash("Demande refusée ; les deux médecins sont prévenus.", "success")
-    return redirect(url_for("coordination.replacements_home"))
+    return decide(request_id, offers.refuse, lambda found: "Demande refusée ; les deux médecins sont prévenus.")
 
 
 @bp.route("/remplacements/garde/<int:shift_id>", methods=["GET", "POST"])
@@ -112,7 +110,7 @@ def replace_garde(shift_id: int):
     """One garde, one GP leaving it: the eligible GPs ranked fairest first; one click replaces."""
     shift = own_garde(shift_id)
     leaving = own_gp(request.args.get("gp", type=int))
-    published = leaving.id in replacements.on_shift(shift)
+    published = leaving.id in eligibility.on_shift(shift)
     form = ReplaceForm()
     if form.validate_on_submit():
         taking = own_gp(form.to_gp_id.data) if form.to_gp_id.data else None
@@ -125,7 +123,7 @@ def replace_garde(shift_id: int):
             db.session.commit()
             flash(done, "success")
             return redirect(url_for("coordination.review", period_id=shift.period_id) + f"#shift-{shift.id}")
-    ranked = replacements.candidates(shift, exclude={leaving.id})
+    ranked = eligibility.candidates(shift, exclude={leaving.id})
     return render_template(
         "coordination/replace.html", shift=shift, leaving=leaving, ranked=ranked, form=form, published=published,
         label=shift_label(shift), past=shift.starts_at <= utcnow(),
@@ -168,7 +166,7 @@ def gp_deactivate(gp_id: int):
             db.session.commit()
             flash(f"{gp.name} désactivé(e). " + " ".join(lines), "success")
             return redirect(url_for("coordination.directory"))
-    choices = {shift.id: replacements.candidates(shift, exclude={gp.id})[:1] for shift in future}
+    choices = {shift.id: eligibility.candidates(shift, exclude={gp.id})[:1] for shift in future}
     return render_template(
         "coordination/deactivate.html", gp=gp, future=future, choices=choices, form=form, label=shift_label
     )

@@ -15,7 +15,7 @@ from sched.gp import bp
 from sched.gp.forms import OfferForm, SwapForm
 from sched.i18n import local, month_fr
 from sched.models import GP, Assignment, ConsultationSlot, Shift, SlotBooking, SwapRequest, utcnow
-from sched.services import ical, offers, replacements
+from sched.services import eligibility, ical, offers, swaps
 from sched.services.rosters import latest_published_ids, published_assignments
 from sched.services.wording import shift_label
 
@@ -57,7 +57,7 @@ def offers_for(gp: GP, now: datetime) -> list[SwapRequest]:
         r
         for r in rows
         if (r.kind == "swap" and r.to_gp_id == gp.id)
-        or (r.kind == "offer" and replacements.refusal(r.shift, gp) is None)
+        or (r.kind == "offer" and eligibility.refusal(r.shift, gp) is None)
     ]
 
 
@@ -101,7 +101,7 @@ def my_garde(shift_id: int) -> Shift:
     """A garde of the GP in the published planning, or 404."""
     gp = own_gp()
     shift = db.session.get(Shift, shift_id)
-    if shift is None or gp.id not in replacements.on_shift(shift):
+    if shift is None or gp.id not in eligibility.on_shift(shift):
         abort(404)
     return shift
 
@@ -137,7 +137,7 @@ def offer(shift_id: int):
                 "success",
             )
             return redirect(url_for("gp.request_detail", request_id=request.id))
-    eligible = replacements.candidates(shift, exclude={gp.id})
+    eligible = eligibility.candidates(shift, exclude={gp.id})
     return render_template("gp/offer.html", shift=shift, form=form, eligible=len(eligible), label=shift_label(shift))
 
 
@@ -181,7 +181,7 @@ def swap(shift_id: int):
     if form.validate_on_submit():
         counter_id, partner_id = (int(x) for x in form.counter.data.split(":"))
         try:
-            request = offers.propose_swap(
+            request = swaps.propose_swap(
                 shift, gp, db.session.get(Shift, counter_id), db.session.get(GP, partner_id), form.reason.data
             )
         except offers.OfferError as refused:
@@ -215,7 +215,7 @@ def request_detail(request_id: int):
         and request.from_gp_id != gp.id
         and request.shift.starts_at > utcnow()
     )
-    refused = replacements.refusal(request.shift, gp) if can_take else None
+    refused = eligibility.refusal(request.shift, gp) if can_take else None
     return render_template(
         "gp/request.html", request=request, gp=gp, can_take=can_take and refused is None, refused=refused,
         form=OfferForm(), label=shift_label, what=offers.what_happened, auto=auto(),
@@ -246,13 +246,13 @@ def take(request_id: int):
 @bp.route("/remplacements/<int:request_id>/accepter", methods=["POST"])
 def accept_swap(request_id: int):
     """The partner accepts a swap."""
-    return act(request_id, lambda r, gp: offers.answer_swap(r, gp, True), "Échange accepté.")
+    return act(request_id, lambda r, gp: swaps.answer_swap(r, gp, True), "Échange accepté.")
 
 
 @bp.route("/remplacements/<int:request_id>/refuser", methods=["POST"])
 def decline_swap(request_id: int):
     """The partner declines a swap."""
-    return act(request_id, lambda r, gp: offers.answer_swap(r, gp, False), "Échange refusé.")
+    return act(request_id, lambda r, gp: swaps.answer_swap(r, gp, False), "Échange refusé.")
 
 
 @bp.route("/remplacements/<int:request_id>/retirer", methods=["POST"])

@@ -14,11 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from sched.extensions import db
 from sched.i18n import date_fr, time_fr
-from sched.models import GP, Assignment, Shift, SwapRequest, Territory, User, utcnow
-from sched.services import audit, replacements, sms
+from sched.models import GP, Shift, SwapRequest, Territory, User, utcnow
+from sched.services import audit, eligibility, replacements, sms
 from sched.services.mail import queue_template
 from sched.services.notifications import absolute
-from sched.services.rosters import latest_published_ids
 from sched.services.wording import shift_label
 
 ESCALATE_BEFORE = timedelta(hours=72)
@@ -69,10 +68,19 @@ def clean_reason(reason: object) -> str | None:
 
 def future_garde_of(shift: Shift, gp: GP) -> None:
     """Refuse unless `gp` holds `shift` in the published planning and it has not started."""
-    if gp.id not in replacements.on_shift(shift):
+    if gp.id not in eligibility.on_shift(shift):
         raise OfferError(f"{gp.name} n'est pas sur la {shift_label(shift)}.", 404)
     if shift.starts_at <= utcnow():
         raise OfferError("Cette garde est commencée ou passée.", 409)
+
+
+def insert_live(request: SwapRequest) -> None:
+    """Add a new request; the partial unique index refuses a second live one for the same garde and GP."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:
+        raise OfferError("Cette garde est déjà proposée ou en cours d'échange.", 409) from None
 
 
 def offer(shift: Shift, gp: GP, reason: object, actor: User | None) -> SwapRequest:
@@ -82,12 +90,8 @@ def offer(shift: Shift, gp: GP, reason: object, actor: User | None) -> SwapReque
         kind="offer", shift_id=shift.id, from_gp_id=gp.id, reason=clean_reason(reason),
         created_by_id=actor.id if actor else None,
     )  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            db.session.add(request)
-    except IntegrityError:
-        raise OfferError("Cette garde est déjà proposée ou en cours d'échange.", 409) from None
-    ranked = replacements.candidates(shift, exclude={gp.id})
+    insert_live(request)
+    ranked = eligibility.candidates(shift, exclude={gp.id})
     urgent = shift.starts_at - utcnow() <= ESCALATE_BEFORE
     for candidate in ranked:
         tell(
@@ -104,11 +108,11 @@ def offer(shift: Shift, gp: GP, reason: object, actor: User | None) -> SwapReque
     return request
 
 
-def escalate(request: SwapRequest, ranked: list[replacements.Candidate] | None = None) -> None:
+def escalate(request: SwapRequest, ranked: list[eligibility.Candidate] | None = None) -> None:
     """The garde is near (72 h) or nobody can take it: alert the coordination, SMS every eligible GP once."""
     shift = request.shift
     if ranked is None:
-        ranked = replacements.candidates(shift, exclude={request.from_gp_id})
+        ranked = eligibility.candidates(shift, exclude={request.from_gp_id})
         for candidate in ranked:
             sms.queue_sms_to_gp(
                 candidate.gp,
@@ -150,7 +154,7 @@ def take(request: SwapRequest, gp: GP) -> SwapRequest:
         raise OfferError("Cette demande n'est pas une garde à reprendre.", 404)
     if request.state != "open" or request.shift.starts_at <= utcnow():
         raise OfferError("Trop tard : cette garde n'est plus proposée.", 409)
-    refused = replacements.refusal(request.shift, gp)
+    refused = eligibility.refusal(request.shift, gp)
     if refused:
         raise OfferError(refused, 409)
     claim(request, gp, "open", "taken")
@@ -232,80 +236,6 @@ def cancel(request: SwapRequest, gp: GP) -> SwapRequest:
         raise OfferError("Cette demande ne peut plus être retirée.", 409)
     request.state = "cancelled"
     audit.record("offer.cancel", "swap_request", request.id, actor=gp.user)
-    return request
-
-
-def propose_swap(shift: Shift, gp: GP, counter_shift: Shift, partner: GP, reason: object) -> SwapRequest:
-    """`gp` proposes their garde against `partner`'s; the partner is told; the caller commits."""
-    future_garde_of(shift, gp)
-    future_garde_of(counter_shift, partner)
-    if partner.id == gp.id:
-        raise OfferError("Choisissez la garde d'un confrère.")
-    for garde, taker in ((shift, partner), (counter_shift, gp)):
-        problem = swap_problem(garde, taker, {shift.id, counter_shift.id})
-        if problem:
-            raise OfferError(problem, 409)
-    request = SwapRequest(
-        kind="swap", shift_id=shift.id, from_gp_id=gp.id, to_gp_id=partner.id, counter_shift_id=counter_shift.id,
-        reason=clean_reason(reason), created_by_id=gp.user_id,
-    )  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            db.session.add(request)
-    except IntegrityError:
-        raise OfferError("Cette garde est déjà proposée ou en cours d'échange.", 409) from None
-    tell(
-        partner, f"Proposition d'échange de garde de {gp.name}",
-        [f"{gp.name} vous propose sa {garde_words(shift)} contre votre {garde_words(counter_shift)}."]
-        + ([f"Message : {request.reason}"] if request.reason else []),
-        offer_link(request), "Répondre à la proposition", None,
-    )  # fmt: skip
-    audit.record("swap.create", "swap_request", request.id, actor=gp.user, shift=shift.id, counter=counter_shift.id)
-    return request
-
-
-def swap_problem(shift: Shift, taker: GP, swapped: set[int]) -> str | None:
-    """Why `taker` cannot hold `shift` after the swap (their other garde in the swap set aside), or None."""
-    facts = replacements.Facts.load(shift)
-    if any(
-        other.date == shift.date and other.id not in swapped
-        for other in gardes_on(taker, shift.date, shift.period.territory_id)
-    ):
-        return f"{taker.name} a déjà une autre garde ce jour-là."
-    facts.busy_that_day.discard(taker.id)
-    facts.in_period[taker.id] -= 1  # one garde given for one taken
-    return replacements.why_not(shift, taker, facts)
-
-
-def gardes_on(gp: GP, day, territory_id: int) -> list[Shift]:
-    return list(
-        db.session.scalars(
-            select(Shift)
-            .join(Assignment, Assignment.shift_id == Shift.id)
-            .where(Assignment.gp_id == gp.id, Assignment.version_id.in_(latest_published_ids()), Shift.date == day)
-        )
-    )
-
-
-def answer_swap(request: SwapRequest, gp: GP, accept: bool) -> SwapRequest:
-    """The partner accepts (then approval) or declines a swap; commits."""
-    if request.kind != "swap" or request.to_gp_id != gp.id:
-        raise OfferError("Cette proposition ne vous est pas adressée.", 403)
-    if request.state != "open" or request.shift.starts_at <= utcnow():
-        raise OfferError("Cette proposition n'attend plus de réponse.", 409)
-    if accept:
-        claim(request, gp, "open", "taken")
-        audit.record("swap.accept", "swap_request", request.id, actor=gp.user)
-        after_acceptance(request)
-    else:
-        request.state = "declined"
-        tell(
-            request.from_gp, "Échange de garde refusé",
-            [f"{gp.name} ne peut pas échanger sa {garde_words(request.counter_shift)} contre votre "
-             f"{garde_words(request.shift)}."], absolute("/gp/"), "Mes gardes", None,
-        )  # fmt: skip
-        audit.record("swap.decline", "swap_request", request.id, actor=gp.user)
-    db.session.commit()
     return request
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import local
-from sched.models import ConsultationSlot, Shift, SwapRequest, User, utcnow
-from sched.services import replacements
+from sched.models import GP, ConsultationSlot, Shift, SwapRequest, User, utcnow
+from sched.services import eligibility
 from sched.services.rosters import latest_published_ids
 from tests.e2e.browser import log_in
 
@@ -43,11 +43,11 @@ def gardes_with_a_taker(live_app, count: int, skip: set[int]) -> list[tuple[int,
         for shift, gp_id in rows:
             if shift.id in used or gp_id in used:
                 continue
-            ranked = [c for c in replacements.candidates(shift, exclude={gp_id}) if c.gp.id not in used]
+            ranked = [c for c in eligibility.candidates(shift, exclude={gp_id}) if c.gp.id not in used]
             live = db.session.scalar(select(SwapRequest.id).where(SwapRequest.shift_id == shift.id))
             if not ranked or live:
                 continue
-            leaving = db.session.get(User, db.session.get(replacements.GP, gp_id).user_id).email
+            leaving = db.session.get(User, db.session.get(GP, gp_id).user_id).email
             found.append((shift.id, leaving, ranked[0].gp.user.email, local(shift.starts_at).date().isoformat()))
             used |= {shift.id, gp_id, ranked[0].gp.id}
             if len(found) == count:
@@ -134,7 +134,7 @@ def test_swap_proposed_accepted_and_approved(browser, live_server, live_app):
     context.close()
 
     with live_app.app_context():
-        partner = db.session.get(replacements.GP, partner_id).user.email
+        partner = db.session.get(GP, partner_id).user.email
         db.session.remove()
     context, page = phone_page(browser)
     log_in(page, live_server, partner)
@@ -190,6 +190,6 @@ def names(live_app, email: str) -> str:
 def shift_has(live_app, shift_id: int, email: str) -> bool:
     with live_app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
-        on = user.gp.id in replacements.on_shift(db.session.get(Shift, shift_id))
+        on = user.gp.id in eligibility.on_shift(db.session.get(Shift, shift_id))
         db.session.remove()
     return on

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.models import GP, Absence, Assignment, OutboxEmail, OutboxSms, RosterVersion, SwapRequest
-from sched.services import absences, offers, scheduling
+from sched.services import absences, offers, scheduling, swaps
 from sched.services.rosters import published_version
 from tests.factories import PASSWORD, run_concurrently
 from tests.web.market_support import build_market
@@ -121,12 +121,12 @@ def test_refused_and_withdrawn_requests_leave_the_planning_alone(market, territo
 
 def test_a_swap_needs_the_partner_then_the_coordination_and_makes_one_version(market):
     gps, a_shift, b_shift = market.gps, market.shift_of("a"), market.shift_of("b")
-    request = offers.propose_swap(a_shift, gps["a"], b_shift, gps["b"], "mariage")
+    request = swaps.propose_swap(a_shift, gps["a"], b_shift, gps["b"], "mariage")
     db.session.commit()
     assert mails() == ["b@test.fr"]
     with pytest.raises(offers.OfferError, match="ne vous est pas adressée"):
-        offers.answer_swap(request, gps["c"], True)
-    offers.answer_swap(request, gps["b"], True)
+        swaps.answer_swap(request, gps["c"], True)
+    swaps.answer_swap(request, gps["b"], True)
     assert request.state == "taken" and on(market, a_shift) == {"a"}
     offers.approve(request, None)
     db.session.commit()
@@ -135,9 +135,9 @@ def test_a_swap_needs_the_partner_then_the_coordination_and_makes_one_version(ma
 
 
 def test_a_declined_swap_tells_the_proposer(market):
-    request = offers.propose_swap(market.shift_of("a"), market.gps["a"], market.shift_of("b"), market.gps["b"], None)
+    request = swaps.propose_swap(market.shift_of("a"), market.gps["a"], market.shift_of("b"), market.gps["b"], None)
     db.session.commit()
-    offers.answer_swap(request, market.gps["b"], False)
+    swaps.answer_swap(request, market.gps["b"], False)
     assert request.state == "declined" and "a@test.fr" in mails()
 
 
@@ -145,7 +145,7 @@ def test_a_swap_with_a_gp_who_cannot_work_there_is_refused(market):
     market.gps["b"].sites = []
     db.session.commit()
     with pytest.raises(offers.OfferError, match="n'exerce pas"):
-        offers.propose_swap(market.shift_of("a"), market.gps["a"], market.shift_of("b"), market.gps["b"], None)
+        swaps.propose_swap(market.shift_of("a"), market.gps["a"], market.shift_of("b"), market.gps["b"], None)
 
 
 def test_an_absence_offers_the_published_gardes_it_hits_and_the_solver_sees_it(market):

@@ -21,7 +21,7 @@ from sched.models import (
     SlotBooking,
     User,
 )
-from sched.services import bookings, ical, replacements
+from sched.services import bookings, eligibility, ical, replacements
 from sched.services.rosters import published_version
 from tests.factories import make_user, run_concurrently
 from tests.web.market_support import build_market
@@ -41,7 +41,7 @@ def test_eligible_gps_are_free_that_day_at_the_site_and_ranked_fairest_first(mar
     market.gps["b"].history_minutes = 600
     db.session.commit()
     # d has no garde (0 min), c has one (120 min), b one plus 600 min of history.
-    assert names(replacements.candidates(a_shift, exclude={market.gps["a"].id})) == ["d", "c", "b"]
+    assert names(eligibility.candidates(a_shift, exclude={market.gps["a"].id})) == ["d", "c", "b"]
 
 
 def test_absent_busy_limited_or_other_site_gps_are_not_eligible(market):
@@ -50,12 +50,12 @@ def test_absent_busy_limited_or_other_site_gps_are_not_eligible(market):
     db.session.add(AvailabilityAnswer(gp_id=gps["b"].id, period_id=market.period.id, max_shifts=1))
     gps["c"].sites = []
     db.session.commit()
-    assert replacements.candidates(a_shift, exclude={gps["a"].id}) == []
-    assert replacements.refusal(a_shift, gps["d"]) == "Dr D est absent(e) ce jour-là."
-    assert replacements.refusal(a_shift, gps["b"]) == "Dr B a déjà 1 garde sur la période (maximum 1)."
-    assert replacements.refusal(a_shift, gps["c"]) == "Dr C n'exerce pas à ce cabinet de garde."
-    assert replacements.refusal(market.shift_of("b"), gps["a"]) is None
-    assert replacements.refusal(a_shift, gps["a"]) == "Dr A est déjà sur cette garde."
+    assert eligibility.candidates(a_shift, exclude={gps["a"].id}) == []
+    assert eligibility.refusal(a_shift, gps["d"]) == "Dr D est absent(e) ce jour-là."
+    assert eligibility.refusal(a_shift, gps["b"]) == "Dr B a déjà 1 garde sur la période (maximum 1)."
+    assert eligibility.refusal(a_shift, gps["c"]) == "Dr C n'exerce pas à ce cabinet de garde."
+    assert eligibility.refusal(market.shift_of("b"), gps["a"]) is None
+    assert eligibility.refusal(a_shift, gps["a"]) == "Dr A est déjà sur cette garde."
 
 
 def test_a_replacement_is_one_new_published_version_with_the_minimal_diff(market):
