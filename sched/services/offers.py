@@ -1,4 +1,5 @@
-"""The replacement market and swaps: a GP offers a garde or proposes a swap; a colleague takes it; approval.
+"""The replacement market: a GP offers a garde, the first eligible colleague takes it, the coordination (or the
+territory's automatic approval) approves — offers and swaps (swaps.py) alike.
 
 Races are decided by the database: taking an offer is one conditional UPDATE (`state = 'open'`), so among GPs
 tapping « Je la prends » at once exactly one row changes; the partial unique index refuses a second live offer
