@@ -268,7 +268,7 @@ def test_the_page_clock_speaks_the_territorys_time_zone(client, regulator, terri
     html = client.get("/regulation/").get_data(as_text=True)
     assert 'data-zone="America/Cayenne"' in html  # regulation.js formats the clock in it
     now = utcnow().astimezone(ZoneInfo("America/Cayenne"))
-    assert f'<strong id="clock">{now:%H}:' in html
+    assert f'<strong id="clock" data-zone="America/Cayenne">{now:%H}:' in html
 
 
 def test_the_regulation_blueprint_has_one_before_request_the_role_guard(app):
