@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -23,7 +22,7 @@ from sched import create_app
 from sched.extensions import db
 from sched.models import Base, Territory, User
 from tests.factories import PASSWORD, add_site, base_config, create_token, make_user
-from tests.inbox import Inbox, free_port
+from tests.inbox import Inbox, serving
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -177,13 +176,8 @@ def login_as(client, territory) -> Callable[[str], User]:
 @pytest.fixture
 def smtp_server(app) -> Iterator[Inbox]:
     """A real SMTP server (aiosmtpd) on a free loopback port for this test; the app sends to it."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USER="")
-    yield inbox
-    controller.stop()
+    with serving(app, Inbox()) as inbox:
+        yield inbox
 
 
 @pytest.fixture

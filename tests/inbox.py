@@ -5,6 +5,10 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from aiosmtpd.controller import Controller
 
 
 class Inbox:
@@ -22,6 +26,19 @@ class Inbox:
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+
+@contextmanager
+def serving(app, inbox: Inbox) -> Iterator[Inbox]:
+    """Run a real SMTP server for `inbox` on a free loopback port and point the app's mail settings at it."""
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USER="")
+    try:
+        yield inbox
+    finally:
+        controller.stop()
 
 
 def free_port() -> int:

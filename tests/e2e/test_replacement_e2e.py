@@ -117,9 +117,7 @@ def test_replacement_offered_on_a_phone_taken_approved_and_the_patient_follows(b
 
 
 def test_swap_proposed_accepted_and_approved(browser, live_server, live_app):
-    with live_app.app_context():
-        taken = set(db.session.scalars(select(SwapRequest.shift_id)))
-        db.session.remove()
+    taken = in_app(live_app, lambda: set(db.session.scalars(select(SwapRequest.shift_id))))
     ((shift_id, proposer, _, _),) = gardes_with_a_taker(live_app, 1, taken)
     context, page = phone_page(browser)
     log_in(page, live_server, proposer)
@@ -133,9 +131,7 @@ def test_swap_proposed_accepted_and_approved(browser, live_server, live_app):
     assert page.get_by_text("En attente de la réponse").is_visible()
     context.close()
 
-    with live_app.app_context():
-        partner = db.session.get(GP, partner_id).user.email
-        db.session.remove()
+    partner = in_app(live_app, lambda: db.session.get(GP, partner_id).user.email)
     context, page = phone_page(browser)
     log_in(page, live_server, partner)
     page.goto(f"{live_server.url}/gp/remplacements/{request_id(live_app, shift_id)}")
@@ -154,9 +150,7 @@ def test_swap_proposed_accepted_and_approved(browser, live_server, live_app):
 
 
 def test_absence_declared_on_a_phone_starts_the_replacement_market(browser, live_server, live_app):
-    with live_app.app_context():
-        taken = set(db.session.scalars(select(SwapRequest.shift_id)))
-        db.session.remove()
+    taken = in_app(live_app, lambda: set(db.session.scalars(select(SwapRequest.shift_id))))
     ((shift_id, gp_email, _, day),) = gardes_with_a_taker(live_app, 1, taken)
     context, page = phone_page(browser)
     log_in(page, live_server, gp_email)
@@ -171,25 +165,31 @@ def test_absence_declared_on_a_phone_starts_the_replacement_market(browser, live
     context.close()
 
 
-def request_id(live_app, shift_id: int) -> int:
+def in_app(live_app, read):
+    """What `read()` returns, read in the live app's database (its own session, closed after)."""
     with live_app.app_context():
-        found = db.session.scalar(
+        try:
+            return read()
+        finally:
+            db.session.remove()
+
+
+def request_id(live_app, shift_id: int) -> int:
+    return in_app(
+        live_app,
+        lambda: db.session.scalar(
             select(SwapRequest.id).where(SwapRequest.shift_id == shift_id).order_by(SwapRequest.id.desc())
-        )
-        db.session.remove()
-    return found
+        ),
+    )
 
 
 def names(live_app, email: str) -> str:
-    with live_app.app_context():
-        name = db.session.scalar(select(User.full_name).where(User.email == email))
-        db.session.remove()
-    return name
+    return in_app(live_app, lambda: db.session.scalar(select(User.full_name).where(User.email == email)))
 
 
 def shift_has(live_app, shift_id: int, email: str) -> bool:
-    with live_app.app_context():
+    def read() -> bool:
         user = db.session.scalar(select(User).where(User.email == email))
-        on = user.gp.id in eligibility.on_shift(db.session.get(Shift, shift_id))
-        db.session.remove()
-    return on
+        return user.gp.id in eligibility.on_shift(db.session.get(Shift, shift_id))
+
+    return in_app(live_app, read)

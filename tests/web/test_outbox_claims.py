@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from sched.extensions import db
@@ -19,7 +18,7 @@ from sched.models import OutboxEmail, utcnow
 from sched.services import outbox
 from sched.services.mail import queue_email
 from tests.factories import run_in_threads
-from tests.inbox import Inbox, free_port
+from tests.inbox import Inbox, serving
 
 
 class SlowInbox(Inbox):
@@ -30,13 +29,8 @@ class SlowInbox(Inbox):
 
 @pytest.fixture
 def slow_smtp(app):
-    inbox = SlowInbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USER="")
-    yield inbox
-    controller.stop()
+    with serving(app, SlowInbox()) as inbox:
+        yield inbox
 
 
 def test_two_senders_with_a_slow_smtp_server_deliver_each_message_once(app, slow_smtp):
