@@ -128,7 +128,8 @@ def numbered_gp(territory: Territory, n: int) -> GP:
 def add_gp(territory: Territory, label: str, password: str | None = None) -> GP:
     """« Médecin <label> », in no site (the roster alone puts them on duty); no password unless given."""
     n = next(_numbers)
-    user = create_user(f"medecin{n}-{label}@test.fr".lower(), f"Médecin {label}", ["gp"], password, territory)
+    address = f"medecin{n}-{label}@test.fr".lower().replace(" ", "-")
+    user = create_user(address, f"Médecin {label}", ["gp"], password, territory)
     gp = GP(user=user, rpps=f"{20000000000 + n}", phone="+33612345678", sites=[])
     db.session.add(gp)
     return gp
