@@ -55,6 +55,8 @@ def amend_published(
         db.session.flush()
     current = {(a.shift_id, a.gp_id): a for a in published.assignments}
     for shift, leaving, taking in changes:
+        if shift.starts_at <= utcnow():
+            raise ReplacementError(f"La {shift_label(shift)} est commencée ou passée : le planning n'en change plus.")
         if (shift.id, leaving.id) not in current:
             raise ReplacementError(f"{leaving.name} n'est pas sur la {shift_label(shift)}.")
         if taking is not None and (shift.id, taking.id) in current:

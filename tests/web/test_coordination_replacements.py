@@ -141,3 +141,14 @@ def test_the_admin_cannot_deactivate_a_gp_who_still_has_gardes(client, login_as,
     assert "a encore 1 garde(s) publiée(s)" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.active
+
+
+def test_a_garde_already_begun_cannot_be_left_uncovered(client, login_as, market):
+    login_as("coordinator")
+    a_shift, gps = market.shift_of("a"), market.gps
+    a_shift.starts_at -= timedelta(days=30)
+    a_shift.ends_at -= timedelta(days=30)
+    db.session.commit()
+    response = client.post(f"/coordination/remplacements/garde/{a_shift.id}?gp={gps['a'].id}", data={"to_gp_id": ""})
+    assert response.status_code == 200 and "commencée ou passée" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(RosterVersion.id))) == 1
