@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_login import login_user
+from sqlalchemy import Select
 
 from sched.extensions import db
 from sched.models import User, utcnow
@@ -28,7 +29,7 @@ def claim(session_id: str) -> tuple[int, int] | None:
     return user_id, version
 
 
-def load_user(session_id: str, query) -> User | None:
+def load_user(session_id: str, query: Select[tuple[User]]) -> User | None:
     """The account behind a session or remember-me cookie, if that login still holds."""
     claimed = claim(session_id)
     if claimed is None:
