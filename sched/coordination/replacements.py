@@ -133,10 +133,8 @@ def replace_garde(shift_id: int):
 def apply(shift: Shift, leaving: GP, taking: GP | None, reason: str, published: bool) -> str:
     """Replace on the published planning (a new version at once) or in the working draft."""
     if published and taking is None:
-        replacements.amend_published(
-            shift.period, [(shift, leaving, None)], current_user, "replacement",
-            f"{leaving.name} retiré(e), garde laissée sans remplaçant" + (f" : {reason}" if reason else ""),
-        )  # fmt: skip
+        note = f"{leaving.name} retiré(e), garde laissée sans remplaçant" + (f" : {reason}" if reason else "")
+        replacements.leave_uncovered(shift, leaving, current_user, note)
         return f"{leaving.name} retiré(e) de la {shift_label(shift)} ; planning publié, la régulation est prévenue."
     if published:
         version, taking = replacements.replace(shift, leaving, taking, current_user, reason)
@@ -174,9 +172,7 @@ def gp_deactivate(gp_id: int):
 
 def deactivation_change(shift: Shift, gp: GP, choice: str) -> str:
     if choice == "uncovered":
-        replacements.amend_published(
-            shift.period, [(shift, gp, None)], current_user, "replacement", f"{gp.name} désactivé(e)"
-        )
+        replacements.leave_uncovered(shift, gp, current_user, f"{gp.name} désactivé(e)")
         return f"{shift_label(shift)} : laissée sans médecin, régulation prévenue."
     version, taking = replacements.replace(shift, gp, None, current_user, "désactivation")
     return f"{shift_label(shift)} : {taking.name}."

@@ -50,6 +50,8 @@ def offers_for(gp: GP, now: datetime) -> list[SwapRequest]:
         .join(SwapRequest.shift)
         .where(SwapRequest.state == "open", SwapRequest.from_gp_id != gp.id, Shift.starts_at > now)
         .where(Shift.period.has(territory_id=gp.user.territory_id))
+        # Only at the GP's cabinets: the eligibility check below loads a garde's facts, one per offer left.
+        .where(Shift.site_id.in_([s.id for s in gp.sites]) | (SwapRequest.to_gp_id == gp.id))
         .options(joinedload(SwapRequest.shift).joinedload(Shift.site))
         .order_by(Shift.starts_at)
     ).all()

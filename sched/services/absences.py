@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import date_fr
-from sched.models import GP, Absence, Assignment, Shift, SwapRequest, User, utcnow
-from sched.services import audit, offers
-from sched.services.rosters import latest_published_ids
+from sched.models import GP, Absence, Shift, SwapRequest, User, utcnow
+from sched.services import audit, eligibility, offers
 
 REASON_MAX = 200
 LONGEST = timedelta(days=366)
@@ -43,20 +42,7 @@ def clean(start: date | None, end: date | None, reason: str | None, today: date)
 
 def hit_gardes(gp: GP, start: date, end: date) -> list[Shift]:
     """The GP's published gardes not yet begun between `start` and `end` (local dates, inclusive)."""
-    return list(
-        db.session.scalars(
-            select(Shift)
-            .join(Assignment, Assignment.shift_id == Shift.id)
-            .where(
-                Assignment.gp_id == gp.id,
-                Assignment.version_id.in_(latest_published_ids()),
-                Shift.date >= start,
-                Shift.date <= end,
-                Shift.starts_at > utcnow(),
-            )
-            .order_by(Shift.starts_at)
-        )
-    )
+    return eligibility.published_gardes(gp, Shift.date >= start, Shift.date <= end, Shift.starts_at > utcnow())
 
 
 def add(

@@ -52,11 +52,8 @@ def on_shift(shift: Shift) -> list[int]:
     )
 
 
-def absent_gp_ids(day: date, gp_ids: set[int] | None = None) -> set[int]:
-    query = select(Absence.gp_id).where(Absence.start_date <= day, Absence.end_date >= day)
-    if gp_ids is not None:
-        query = query.where(Absence.gp_id.in_(gp_ids))
-    return set(db.session.scalars(query))
+def absent_gp_ids(day: date) -> set[int]:
+    return set(db.session.scalars(select(Absence.gp_id).where(Absence.start_date <= day, Absence.end_date >= day)))
 
 
 def week_of(day: date) -> tuple[int, int]:
@@ -93,14 +90,20 @@ def why_not(shift: Shift, gp: GP, facts: Facts) -> str | None:
     return None
 
 
-def published_in(territory_id: int, where) -> Select:
+def published_in(territory_id: int, *where) -> Select:
     """The territory's published assignments joined to their gardes, filtered by `where`."""
     return (
         select(Assignment)
         .join(Shift, Shift.id == Assignment.shift_id)
         .join(Period, Period.id == Shift.period_id)
-        .where(Assignment.version_id.in_(latest_published_ids()), Period.territory_id == territory_id, where)
+        .where(Assignment.version_id.in_(latest_published_ids()), Period.territory_id == territory_id, *where)
     )
+
+
+def published_gardes(gp: GP, *where) -> list[Shift]:
+    """The GP's gardes in the published plannings, in time order, filtered by `where`."""
+    query = published_in(gp.user.territory_id, Assignment.gp_id == gp.id, *where).with_only_columns(Shift)
+    return list(db.session.scalars(query.order_by(Shift.starts_at)))
 
 
 @dataclass

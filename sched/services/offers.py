@@ -41,6 +41,12 @@ def offer_link(request: SwapRequest) -> str:
     return absolute(f"/gp/remplacements/{request.id}")
 
 
+def urgent_text(shift: Shift) -> str:
+    """The SMS of a garde to take within 72 h (the link follows it)."""
+    when = f"{date_fr(shift.date, year=False)} {time_fr(shift.start_time)}"
+    return f"Urgent : garde à reprendre le {when}, {shift.site.name}."
+
+
 def tell(gp: GP, subject: str, paragraphs: list[str], link: str | None, action: str, sms_text: str | None) -> None:
     """E-mail `gp` (and SMS when they chose it and `sms_text` is given)."""
     queue_template(
@@ -99,9 +105,7 @@ def offer(shift: Shift, gp: GP, reason: object, actor: User | None) -> SwapReque
             candidate.gp, f"Garde à reprendre : {garde_words(shift)}",
             [f"{gp.name} ne peut plus assurer la {garde_words(shift)} et vous pouvez la prendre.",
              "Le premier médecin qui accepte la reprend."],
-            offer_link(request), "Voir et accepter la garde",
-            f"Garde à reprendre le {date_fr(shift.date, year=False)} {time_fr(shift.start_time)}, {shift.site.name}."
-            if urgent else None,
+            offer_link(request), "Voir et accepter la garde", urgent_text(shift) if urgent else None,
         )  # fmt: skip
     if urgent or not ranked:
         escalate(request, ranked)
@@ -115,12 +119,7 @@ def escalate(request: SwapRequest, ranked: list[eligibility.Candidate] | None = 
     if ranked is None:
         ranked = eligibility.candidates(shift, exclude={request.from_gp_id})
         for candidate in ranked:
-            sms.queue_sms_to_gp(
-                candidate.gp,
-                f"Urgent : garde à reprendre le {date_fr(shift.date, year=False)} {time_fr(shift.start_time)}, "
-                f"{shift.site.name}. {offer_link(request)}",
-                "garde_market",
-            )
+            sms.queue_sms_to_gp(candidate.gp, f"{urgent_text(shift)} {offer_link(request)}", "garde_market")
     request.escalated_at = utcnow()
     tell_coordination(
         shift.period.territory_id,
@@ -132,15 +131,12 @@ def escalate(request: SwapRequest, ranked: list[eligibility.Candidate] | None = 
     audit.record("offer.escalate", "swap_request", request.id, eligible=len(ranked))
 
 
-def claim(request: SwapRequest, gp: GP, from_state: str, to_state: str, **where) -> None:
-    """Move `request` from one state to the next in one conditional UPDATE: exactly one caller wins."""
-    values = {"state": to_state}
-    if to_state == "taken":
-        values |= {"to_gp_id": gp.id, "taken_at": utcnow()}
+def claim(request: SwapRequest, gp: GP) -> None:
+    """`gp` takes the open request in one conditional UPDATE (`state = 'open'`): exactly one caller wins."""
     won = db.session.execute(
         update(SwapRequest)
-        .where(SwapRequest.id == request.id, SwapRequest.state == from_state, *where.values())
-        .values(**values)
+        .where(SwapRequest.id == request.id, SwapRequest.state == "open")
+        .values(state="taken", to_gp_id=gp.id, taken_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
@@ -158,7 +154,7 @@ def take(request: SwapRequest, gp: GP) -> SwapRequest:
     refused = eligibility.refusal(request.shift, gp)
     if refused:
         raise OfferError(refused, 409)
-    claim(request, gp, "open", "taken")
+    claim(request, gp)
     audit.record("offer.take", "swap_request", request.id, actor=gp.user, gp=gp.id)
     after_acceptance(request)
     db.session.commit()

@@ -36,6 +36,12 @@ class ReplacementError(ValueError):
 Change = tuple[Shift, GP, GP | None]  # garde, GP leaving it, GP taking it (None: left uncovered)
 
 
+def not_begun(shift: Shift) -> None:
+    """A garde already begun is history: the published planning no longer changes for it."""
+    if shift.starts_at <= utcnow():
+        raise ReplacementError(f"La {shift_label(shift)} est commencée ou passée : le planning n'en change plus.")
+
+
 def amend_published(
     period: Period, changes: list[Change], actor: User | None, source: str = "replacement", note: str = ""
 ) -> RosterVersion:
@@ -55,8 +61,7 @@ def amend_published(
         db.session.flush()
     current = {(a.shift_id, a.gp_id): a for a in published.assignments}
     for shift, leaving, taking in changes:
-        if shift.starts_at <= utcnow():
-            raise ReplacementError(f"La {shift_label(shift)} est commencée ou passée : le planning n'en change plus.")
+        not_begun(shift)
         if (shift.id, leaving.id) not in current:
             raise ReplacementError(f"{leaving.name} n'est pas sur la {shift_label(shift)}.")
         if taking is not None and (shift.id, taking.id) in current:
@@ -78,9 +83,8 @@ def amend_published(
         apply_changes(target, changes)
     db.session.add(version)
     db.session.flush()
-    previous = published
     publish(version, actor)
-    notifications.roster_published(version, previous)
+    notifications.roster_published(version, published)
     left_empty = [
         s for s, _, taking in changes if taking is None and not any(a.shift_id == s.id for a in version.assignments)
     ]
@@ -121,8 +125,7 @@ def replace(
     shift: Shift, leaving: GP, taking: GP | None, actor: User | None, reason: str = ""
 ) -> tuple[RosterVersion, GP]:
     """Replace `leaving` by `taking` on a published garde (the best-ranked eligible GP when `taking` is None)."""
-    if shift.starts_at <= utcnow():
-        raise ReplacementError("Cette garde est commencée ou passée : elle ne peut plus être remplacée.")
+    not_begun(shift)
     if leaving.id not in on_shift(shift):
         raise ReplacementError(f"{leaving.name} n'est pas sur la {shift_label(shift)}.")
     if taking is None:
@@ -136,3 +139,8 @@ def replace(
     note = f"{leaving.name} remplacé(e) par {taking.name}" + (f" : {reason.strip()}" if reason.strip() else "")
     version = amend_published(shift.period, [(shift, leaving, taking)], actor, "replacement", note)
     return version, taking
+
+
+def leave_uncovered(shift: Shift, leaving: GP, actor: User | None, note: str) -> RosterVersion:
+    """Take `leaving` off a published garde with nobody in their place; the regulators are told."""
+    return amend_published(shift.period, [(shift, leaving, None)], actor, "replacement", note)

@@ -3,10 +3,8 @@ coordination approves (offers.approve), and both changes are one new published v
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from sched.extensions import db
-from sched.models import GP, Assignment, Shift, SwapRequest, utcnow
+from sched.models import GP, Shift, SwapRequest, utcnow
 from sched.services import audit, eligibility
 from sched.services.notifications import absolute
 from sched.services.offers import (
@@ -20,7 +18,6 @@ from sched.services.offers import (
     offer_link,
     tell,
 )
-from sched.services.rosters import latest_published_ids
 
 
 def propose_swap(shift: Shift, gp: GP, counter_shift: Shift, partner: GP, reason: object) -> SwapRequest:
@@ -51,24 +48,11 @@ def propose_swap(shift: Shift, gp: GP, counter_shift: Shift, partner: GP, reason
 def swap_problem(shift: Shift, taker: GP, swapped: set[int]) -> str | None:
     """Why `taker` cannot hold `shift` after the swap (their other garde in the swap set aside), or None."""
     facts = eligibility.Facts.load(shift)
-    if any(
-        other.date == shift.date and other.id not in swapped
-        for other in gardes_on(taker, shift.date, shift.period.territory_id)
-    ):
+    if any(other.id not in swapped for other in eligibility.published_gardes(taker, Shift.date == shift.date)):
         return f"{taker.name} a déjà une autre garde ce jour-là."
     facts.busy_that_day.discard(taker.id)
     facts.in_period[taker.id] -= 1  # one garde given for one taken
     return eligibility.why_not(shift, taker, facts)
-
-
-def gardes_on(gp: GP, day, territory_id: int) -> list[Shift]:
-    return list(
-        db.session.scalars(
-            select(Shift)
-            .join(Assignment, Assignment.shift_id == Shift.id)
-            .where(Assignment.gp_id == gp.id, Assignment.version_id.in_(latest_published_ids()), Shift.date == day)
-        )
-    )
 
 
 def answer_swap(request: SwapRequest, gp: GP, accept: bool) -> SwapRequest:
@@ -78,7 +62,7 @@ def answer_swap(request: SwapRequest, gp: GP, accept: bool) -> SwapRequest:
     if request.state != "open" or request.shift.starts_at <= utcnow():
         raise OfferError("Cette proposition n'attend plus de réponse.", 409)
     if accept:
-        claim(request, gp, "open", "taken")
+        claim(request, gp)
         audit.record("swap.accept", "swap_request", request.id, actor=gp.user)
         after_acceptance(request)
     else:

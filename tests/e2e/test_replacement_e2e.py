@@ -10,13 +10,18 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import local
-from sched.models import GP, ConsultationSlot, Shift, SwapRequest, User, utcnow
+from sched.models import GP, Assignment, ConsultationSlot, Shift, SwapRequest, User, utcnow
 from sched.services import eligibility
 from sched.services.rosters import latest_published_ids
-from tests.e2e.browser import log_in
+from tests.e2e.browser import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 812}
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def phone_page(browser):
@@ -28,15 +33,13 @@ def phone_page(browser):
 
 def gardes_with_a_taker(live_app, count: int, skip: set[int]) -> list[tuple[int, str, str, str]]:
     """(shift id, email of a GP on it, email of the best-ranked colleague, local date) of future gardes."""
-    from sched.models import Assignment
 
-    found = []
-    with live_app.app_context():
-        soon = utcnow() + timedelta(days=4)
+    def read() -> list[tuple[int, str, str, str]]:
+        found = []
         rows = db.session.execute(
             select(Shift, Assignment.gp_id)
             .join(Assignment, Assignment.shift_id == Shift.id)
-            .where(Assignment.version_id.in_(latest_published_ids()), Shift.starts_at > soon)
+            .where(Assignment.version_id.in_(latest_published_ids()), Shift.starts_at > utcnow() + timedelta(days=4))
             .order_by(Shift.starts_at)
         ).all()
         used: set[int] = set(skip)
@@ -47,12 +50,14 @@ def gardes_with_a_taker(live_app, count: int, skip: set[int]) -> list[tuple[int,
             live = db.session.scalar(select(SwapRequest.id).where(SwapRequest.shift_id == shift.id))
             if not ranked or live:
                 continue
-            leaving = db.session.get(User, db.session.get(GP, gp_id).user_id).email
+            leaving = db.session.get(GP, gp_id).user.email
             found.append((shift.id, leaving, ranked[0].gp.user.email, local(shift.starts_at).date().isoformat()))
             used |= {shift.id, gp_id, ranked[0].gp.id}
             if len(found) == count:
                 break
-        db.session.remove()
+        return found
+
+    found = in_app(live_app, read)
     assert len(found) == count, "the demo has no such garde"
     return found
 
@@ -60,7 +65,7 @@ def gardes_with_a_taker(live_app, count: int, skip: set[int]) -> list[tuple[int,
 def book_first_slot(live_app, shift_id: int, email: str, ref: str) -> None:
     from sched.services import bookings
 
-    with live_app.app_context():
+    def book() -> None:
         gp_user = db.session.scalar(select(User).where(User.email == email))
         slot = db.session.scalar(
             select(ConsultationSlot)
@@ -69,7 +74,8 @@ def book_first_slot(live_app, shift_id: int, email: str, ref: str) -> None:
         )
         regulator = db.session.scalar(select(User).where(User.email == "regulation@demo.test"))
         bookings.book(slot.id, regulator, ref, "AB", "18-64")
-        db.session.remove()
+
+    in_app(live_app, book)
 
 
 def test_replacement_offered_on_a_phone_taken_approved_and_the_patient_follows(browser, live_server, live_app):
@@ -81,6 +87,7 @@ def test_replacement_offered_on_a_phone_taken_approved_and_the_patient_follows(b
     card = page.locator(f"#garde-{shift_id}")
     card.get_by_role("link", name="Je ne peux plus l'assurer").click()
     page.get_by_label("Motif").fill("Enfant malade")
+    shoot(page, "gp-offer-375")
     page.get_by_role("button", name="Proposer la garde à mes confrères").click()
     assert page.get_by_text("En attente d'un confrère").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
@@ -91,6 +98,7 @@ def test_replacement_offered_on_a_phone_taken_approved_and_the_patient_follows(b
     page.locator("#proposed-title").scroll_into_view_if_needed()
     page.locator(f"a[href$='/gp/remplacements/{request_id(live_app, shift_id)}']").first.click()
     assert page.get_by_text("Enfant malade").is_visible()
+    shoot(page, "gp-take-375")
     page.get_by_role("button", name="Je la prends").click()
     assert page.get_by_text("en attente de la validation de la coordination").is_visible()
     context.close()
@@ -99,6 +107,7 @@ def test_replacement_offered_on_a_phone_taken_approved_and_the_patient_follows(b
     page = context.new_page()
     log_in(page, live_server, "coordination@demo.test")
     page.get_by_role("link", name="Remplacements").click()
+    shoot(page, "coordination-replacements")
     page.locator(f"#demande-{request_id(live_app, shift_id)}").get_by_role("button", name="Valider et publier").click()
     assert page.get_by_text("Planning publié, les deux médecins sont prévenus").is_visible()
     context.close()
@@ -112,6 +121,7 @@ def test_replacement_offered_on_a_phone_taken_approved_and_the_patient_follows(b
     assert column.get_by_text("réservé · dossier n° E2E-SUIT").is_visible()
     assert page.locator(".reg-gp", has_text=leaver_name).count() == 0
     assert page.locator(".reg-orphan").count() == 0
+    shoot(page, "regulation-after-replacement")
     assert shift_has(live_app, shift_id, taking) and not shift_has(live_app, shift_id, leaving)
     context.close()
 
