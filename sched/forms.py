@@ -14,6 +14,11 @@ def required(message: str = REQUIRED) -> DataRequired:
     return DataRequired(message=message)
 
 
+def strip(value: str | None) -> str | None:
+    """A filter: what was typed, without the spaces around it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_valid() -> Email:
     return Email(message="Adresse e-mail invalide.", check_deliverability=False)
 

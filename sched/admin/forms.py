@@ -1,14 +1,15 @@
-"""Administration forms: invite an account, change its roles and status."""
+"""Administration forms: invite an account, change its roles and status, the territory's settings."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
-from wtforms.validators import Length
+from wtforms import BooleanField, EmailField, IntegerField, SelectMultipleField, StringField, ValidationError
+from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from sched.forms import email_valid, required
+from sched.forms import email_valid, required, strip
 from sched.models import ROLE_LABELS, ROLES
+from sched.services.identity import finess_problem
 
 ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 
@@ -33,3 +34,43 @@ class InviteForm(FlaskForm):
 class AccountForm(FlaskForm):
     roles = roles_field()
     active = BooleanField("Compte actif (peut se connecter)")
+
+
+def finess_valid(form, field) -> None:
+    if field.data and (problem := finess_problem(field.data)):
+        raise ValidationError(problem)
+
+
+HOURS_MESSAGE = "Indiquez un nombre entier d'heures entre 0 et 5 000, ou laissez vide."
+
+
+class TerritoryForm(FlaskForm):
+    name = StringField("Nom de la CPTS", validators=[required(), Length(max=200)])
+    finess = StringField(
+        "Numéro FINESS de la CPTS",
+        validators=[Optional(), finess_valid],
+        filters=[strip],
+        description="9 chiffres. La plateforme nationale SAS identifie la CPTS par ce numéro.",
+    )
+    regulators_email = EmailField(
+        "Adresse de la régulation (centre 15)",
+        validators=[Optional(), email_valid()],
+        filters=[strip],
+        description="Reçoit chaque jour à 17 h la liste du lendemain.",
+    )
+    coordination_email = EmailField(
+        "Adresse de la coordination", validators=[Optional(), email_valid()], filters=[strip]
+    )
+    ars_email = EmailField(
+        "Adresse de l'ARS",
+        validators=[Optional(), email_valid()],
+        filters=[strip],
+        description="Reçoit le rapport d'activité du mois précédent le 2 de chaque mois (rien n'est envoyé si vide).",
+    )
+    funded_hours_month = IntegerField(
+        "Heures de garde financées par mois",
+        validators=[Optional(), NumberRange(min=0, max=5000, message=HOURS_MESSAGE)],
+        invalid_value_message=HOURS_MESSAGE,
+        description="Le tableau de bord compare les heures ouvertes à ce volume.",
+    )
+    auto_approve_swaps = BooleanField("Valider automatiquement les reprises et échanges de gardes entre médecins")

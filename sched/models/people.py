@@ -44,9 +44,15 @@ class Territory(Base):
     regulators_email: Mapped[str | None] = mapped_column(String(254))
     coordination_email: Mapped[str | None] = mapped_column(String(254))
     auto_approve_swaps: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The CPTS's FINESS number (9 digits, the last a Luhn key); the SAS platform reads it as `1` + FINESS.
+    finess: Mapped[str | None] = mapped_column(String(9))
+    # The ARS that funds the extended hours: its address receives the monthly activity report.
+    ars_email: Mapped[str | None] = mapped_column(String(254))
+    # The duty hours per month the ARS funds (the dashboard draws the hours opened against it).
+    funded_hours_month: Mapped[int | None] = mapped_column(Integer)
     sites: Mapped[list[Site]] = relationship(back_populates="territory", order_by="Site.name")
 
-    @validates("regulators_email", "coordination_email")
+    @validates("regulators_email", "coordination_email", "ars_email")
     def check_email(self, key: str, value: str | None) -> str | None:
         """These addresses go into e-mail headers: a bad one (a line break) would fail every list sent to it."""
         from sched.services.identity import address_problem  # the models stay importable without the services

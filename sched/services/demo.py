@@ -65,6 +65,8 @@ def create_places() -> tuple[Territory, list[Site]]:
         department="57",
         timezone="Europe/Paris",
         regulators_email="regulation@demo.test",
+        finess="570004127",  # fictitious, with a valid key (Moselle)
+        funded_hours_month=200,
         coordination_email="coordination@demo.test",
     )
     db.session.add(territory)

@@ -1,4 +1,4 @@
-"""Identifiers of the domain: RPPS numbers (Luhn check digit), phone numbers (stored E.164), e-mail addresses."""
+"""Identifiers of the domain: RPPS and FINESS numbers (Luhn key), phones (stored E.164), e-mail addresses."""
 
 from __future__ import annotations
 
@@ -29,6 +29,16 @@ def rpps_problem(value: str) -> str | None:
         return "Le numéro RPPS compte 11 chiffres."
     if luhn_check_digit(value[:10]) != int(value[10]):
         return "Ce numéro RPPS n'est pas valide (chiffre de contrôle incorrect)."
+    return None
+
+
+def finess_problem(value: str) -> str | None:
+    """Why `value` is not a FINESS number (9 digits, the last a Luhn key), or None when it is."""
+    value = value.strip()
+    if len(value) != 9 or not value.isdigit():
+        return "Le numéro FINESS compte 9 chiffres."
+    if luhn_check_digit(value[:8]) != int(value[8]):
+        return "Ce numéro FINESS n'est pas valide (clé de contrôle incorrecte)."
     return None
 
 
