@@ -41,6 +41,9 @@ class Territory(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     department: Mapped[str] = mapped_column(String(3))
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    # The `holidays` library's French subdivision (974 for Réunion, 6AE for Alsace…); None: metropolitan
+    # holidays, with Alsace-Moselle's read from the department (territories created before the column).
+    subdivision: Mapped[str | None] = mapped_column(String(8))
     regulators_email: Mapped[str | None] = mapped_column(String(254))
     coordination_email: Mapped[str | None] = mapped_column(String(254))
     auto_approve_swaps: Mapped[bool] = mapped_column(Boolean, default=False)

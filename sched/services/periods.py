@@ -17,9 +17,8 @@ ALSACE_MOSELLE = {"57": "57", "67": "6AE", "68": "6AE"}
 
 def public_holidays(territory: Territory, start: date, end: date) -> dict[date, str]:
     """French public holidays between start and end (inclusive), with the territory's local ones."""
-    calendar = holidays.France(
-        subdiv=ALSACE_MOSELLE.get(territory.department), years=range(start.year, end.year + 1), language="fr"
-    )
+    subdivision = territory.subdivision or ALSACE_MOSELLE.get(territory.department)
+    calendar = holidays.France(subdiv=subdivision, years=range(start.year, end.year + 1), language="fr")
     return {day: name for day, name in sorted(calendar.items()) if start <= day <= end}
 
 
