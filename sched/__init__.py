@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from sched.feeds import bp as feeds_bp
     from sched.fhir import bp as fhir_bp
     from sched.gp import bp as gp_bp
+    from sched.platform import bp as platform_bp
     from sched.regulation import bp as regulation_bp
 
     app.register_blueprint(auth_bp)
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordination_bp, url_prefix="/coordination")
     app.register_blueprint(regulation_bp, url_prefix="/regulation")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(platform_bp, url_prefix="/plateforme")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(fhir_bp, url_prefix="/fhir")
     app.register_blueprint(feeds_bp)

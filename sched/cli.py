@@ -77,7 +77,9 @@ def create_user(
     ).all()
     if territory_name and not territories:
         raise click.ClickException(f"unknown territory: {territory_name}")
-    territory = territories[0] if len(territories) == 1 else None
+    territory = territories[0] if len(territories) == 1 and "platform" not in roles else None
+    if territory is None and "platform" not in roles and territories:
+        raise click.ClickException("several territories: say which one with --territory NAME")
     try:
         user = create(email, full_name, list(roles), password, territory)
         if invite:

@@ -96,8 +96,11 @@ def second_site(territory: Territory) -> Site:
 
 
 def make_user(territory: Territory, role: str, email: str | None = None, rpps: str = "10000000008") -> User:
-    """A user with `role` (and a GP profile attached to every site for `gp`), password PASSWORD; committed."""
-    user = create_user(email or f"{role}@test.fr", f"Utilisateur {role}", [role], PASSWORD, territory)
+    """A user with `role` (and a GP profile attached to every site for `gp`), password PASSWORD; committed.
+
+    A platform administrator belongs to no territory."""
+    home = None if role == "platform" else territory
+    user = create_user(email or f"{role}@test.fr", f"Utilisateur {role}", [role], PASSWORD, home)
     if role == "gp":
         db.session.add(GP(user=user, rpps=rpps, phone="+33612345678", sites=list(territory.sites)))
     db.session.commit()

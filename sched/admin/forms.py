@@ -8,10 +8,10 @@ from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sched.forms import email_valid, required, strip
-from sched.models import ROLE_LABELS, ROLES
+from sched.models import ROLE_LABELS, TERRITORY_ROLES
 from sched.services.identity import finess_problem
 
-ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in TERRITORY_ROLES]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -44,22 +44,15 @@ def finess_valid(form, field) -> None:
 HOURS_MESSAGE = "Indiquez un nombre entier d'heures entre 0 et 5 000, ou laissez vide."
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryBaseForm(FlaskForm):
+    """What both the territory's administrator and the platform's set."""
+
     name = StringField("Nom de la CPTS", validators=[required(), Length(max=200)])
     finess = StringField(
         "Numéro FINESS de la CPTS",
         validators=[Optional(), finess_valid],
         filters=[strip],
         description="9 chiffres. La plateforme nationale SAS identifie la CPTS par ce numéro.",
-    )
-    regulators_email = EmailField(
-        "Adresse de la régulation (centre 15)",
-        validators=[Optional(), email_valid()],
-        filters=[strip],
-        description="Reçoit chaque jour à 17 h la liste du lendemain.",
-    )
-    coordination_email = EmailField(
-        "Adresse de la coordination", validators=[Optional(), email_valid()], filters=[strip]
     )
     ars_email = EmailField(
         "Adresse de l'ARS",
@@ -72,5 +65,17 @@ class TerritoryForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=5000, message=HOURS_MESSAGE)],
         invalid_value_message=HOURS_MESSAGE,
         description="Le tableau de bord compare les heures ouvertes à ce volume.",
+    )
+
+
+class TerritoryForm(TerritoryBaseForm):
+    regulators_email = EmailField(
+        "Adresse de la régulation (centre 15)",
+        validators=[Optional(), email_valid()],
+        filters=[strip],
+        description="Reçoit chaque jour à 17 h la liste du lendemain.",
+    )
+    coordination_email = EmailField(
+        "Adresse de la coordination", validators=[Optional(), email_valid()], filters=[strip]
     )
     auto_approve_swaps = BooleanField("Valider automatiquement les reprises et échanges de gardes entre médecins")

@@ -22,6 +22,7 @@ ROLE_HOMES = {
     "regulator": "regulation.home",
     "gp": "gp.home",
     "admin": "admin.home",
+    "platform": "platform.home",
 }
 
 

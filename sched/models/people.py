@@ -23,13 +23,15 @@ from sqlalchemy.sql.expression import Exists
 
 from sched.models.base import Base, utcnow
 
-ROLES = ("gp", "coordinator", "regulator", "admin")
+ROLES = ("gp", "coordinator", "regulator", "admin", "platform")
+TERRITORY_ROLES = ROLES[:4]  # what a territory's administrator may give; `platform` runs the instance's territories
 DEFAULT_TIMEZONE = "Europe/Paris"  # a new territory's; afterwards each territory's own column is the source
 ROLE_LABELS = {
     "gp": "Médecin",
     "coordinator": "Coordination de la CPTS",
     "regulator": "Régulation (centre 15)",
     "admin": "Administration",
+    "platform": "Administration de la plateforme",
 }
 
 
@@ -111,7 +113,9 @@ class UserRole(Base):
     __tablename__ = "user_roles"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
-    __table_args__ = (CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('gp', 'coordinator', 'regulator', 'admin', 'platform')", name="role_known"),
+    )
 
 
 def has_role_sql(role: str) -> Exists:

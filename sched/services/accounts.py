@@ -38,6 +38,8 @@ def create_user(
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
         raise AccountError(f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}")
+    if "platform" in roles and (territory is not None or len(roles) > 1):
+        raise AccountError("le rôle « platform » est seul et ne dépend d'aucune CPTS (pas de --territory)")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"un compte existe déjà pour {email}")
     if password is not None and len(password) < MIN_LENGTH:

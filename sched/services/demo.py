@@ -99,6 +99,7 @@ def create_places() -> tuple[Territory, list[Site]]:
 
 
 def create_people(territory: Territory, sites: list[Site], rng: random.Random) -> list[GP]:
+    accounts.create_user("plateforme@demo.test", "Plateforme régionale", ["platform"], DEMO_PASSWORD)
     accounts.create_user("admin@demo.test", "Admin Démo", ["admin"], DEMO_PASSWORD, territory)
     accounts.create_user("coordination@demo.test", "Coordination Démo", ["coordinator"], DEMO_PASSWORD, territory)
     accounts.create_user("regulation@demo.test", "Régulation Centre 15", ["regulator"], DEMO_PASSWORD, territory)

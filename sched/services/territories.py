@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 import holidays
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import Territory
+from sched.models import Period, Territory
 from sched.services import audit
 
 
 class TerritoryError(ValueError):
-    """A territory that cannot be created as asked; the message is French and names the field."""
+    """A territory that cannot be saved as asked; the message is French, `field` the setting it is about."""
+
+    def __init__(self, message: str, field: str = "name"):
+        super().__init__(message)
+        self.field = field
 
 
 def subdivision_code(raw: str | None) -> str | None:
@@ -34,8 +38,7 @@ def subdivision_code(raw: str | None) -> str | None:
 def timezone_name(raw: str) -> str:
     raw = raw.strip()
     if raw not in available_timezones():
-        raise TerritoryError(f"fuseau horaire inconnu : {raw!r} (exemples : Europe/Paris, Indian/Reunion)")
-    ZoneInfo(raw)  # loads: the zone exists in the system's or tzdata's database
+        raise TerritoryError(f"fuseau horaire inconnu : {raw!r} (exemples : Europe/Paris, Indian/Reunion)", "timezone")
     return raw
 
 
@@ -44,30 +47,61 @@ def department_of(subdivision: str | None, department: str | None) -> str:
     if department:
         department = department.strip().upper()
         if not (department.isdigit() and len(department) in (2, 3)) and department not in ("2A", "2B"):
-            raise TerritoryError(f"numéro de département invalide : {department!r} (ex. 57, 974, 2A)")
+            raise TerritoryError(f"numéro de département invalide : {department!r} (ex. 57, 974, 2A)", "department")
         return department
     if subdivision and subdivision.isdigit() and len(subdivision) == 3:
         return subdivision
-    raise TerritoryError("indiquez le département (--department), par exemple 57")
+    raise TerritoryError("indiquez le département, par exemple 57", "department")
+
+
+SETTINGS = ("finess", "ars_email", "funded_hours_month")
 
 
 def create_territory(
-    name: str, timezone: str, subdivision: str | None = None, department: str | None = None
+    name: str, timezone: str, subdivision: str | None = None, department: str | None = None, **settings
 ) -> Territory:
     """A new, empty territory; its administrator then invites its own people."""
+    territory = Territory()
+    save_territory(territory, name, timezone, subdivision, department, **settings)
+    audit.record(
+        "territory.create",
+        "territory",
+        territory.id,
+        name=territory.name,
+        timezone=territory.timezone,
+        subdivision=territory.subdivision,
+    )
+    return territory
+
+
+def save_territory(
+    territory: Territory, name: str, timezone: str, subdivision: str | None, department: str | None, **settings
+) -> None:
+    """Check and set a territory's identity, zone, holidays and settings; TerritoryError names the bad field.
+
+    Gardes are stored in UTC: once a territory has periods, its zone no longer changes (18:00 would move)."""
     name = name.strip()
     if not name or len(name) > 200:
         raise TerritoryError("le nom de la CPTS compte 1 à 200 caractères")
-    try:
-        zone = timezone_name(timezone)
-    except ZoneInfoNotFoundError:
-        raise TerritoryError(f"fuseau horaire introuvable : {timezone!r}") from None
+    zone = timezone_name(timezone)
     code = subdivision_code(subdivision)
     dep = department_of(code, department)
-    if db.session.scalar(select(Territory.id).where(Territory.name == name)) is not None:
+    same_name = select(Territory.id).where(Territory.name == name)
+    if territory.id is not None:
+        same_name = same_name.where(Territory.id != territory.id)
+        if zone != territory.timezone and db.session.scalar(
+            select(Period.id).where(Period.territory_id == territory.id).limit(1)
+        ):
+            raise TerritoryError(
+                "le fuseau horaire ne peut plus changer : la CPTS a déjà des périodes (leurs gardes sont datées)",
+                "timezone",
+            )
+    if db.session.scalar(same_name) is not None:
         raise TerritoryError(f"une CPTS porte déjà ce nom : {name}")
-    territory = Territory(name=name, timezone=zone, subdivision=code, department=dep)
+    territory.name, territory.timezone, territory.subdivision, territory.department = name, zone, code, dep
+    for key, value in settings.items():
+        if key not in SETTINGS:
+            raise TypeError(key)
+        setattr(territory, key, None if value == "" else value)
     db.session.add(territory)
     db.session.flush()
-    audit.record("territory.create", "territory", territory.id, actor=None, name=name, timezone=zone, subdivision=code)
-    return territory

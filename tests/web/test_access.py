@@ -21,6 +21,7 @@ ACCESS: dict[str, set[str] | str] = {
     "coordination": {"coordinator"},
     "regulation": {"regulator"},
     "admin": {"admin"},
+    "platform": {"platform"},
     "feeds": "token",  # secret feed URLs; its two guarded pages are tested in tests/web/test_feeds.py
     "api": "token",
     "fhir": "token",

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import AuditEvent, Period, Territory
+from sched.models import AuditEvent, OutboxEmail, Period, Territory, User
 from sched.services.periods import generate_shifts, public_holidays
-from tests.factories import PASSWORD, add_gp, add_site, add_templates, make_user, publish_day, shifts_of
+from tests.factories import PASSWORD, add_gp, add_period, add_site, add_templates, make_user, publish_day, shifts_of
 
 
 def create(runner, *args: str):
@@ -75,3 +75,71 @@ def test_the_reunion_regulators_list_speaks_reunion_time_and_sees_nothing_of_met
     html = client.get("/regulation/?date=2027-12-21").get_data(as_text=True)
     assert "Médecin Payet" in html and "Médecin Metz" not in html
     assert "18:00" in html and "14:00" not in html
+
+
+def territory_form(**changes) -> dict:
+    data = {
+        "name": "CPTS Centre Martinique",
+        "timezone": "America/Martinique",
+        "subdivision": "972",
+        "department": "",
+        "finess": "",
+        "ars_email": "",
+        "funded_hours_month": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_platform_creates_a_territory_and_invites_its_administrator(client, login_as):
+    login_as("platform")
+    response = client.post("/plateforme/territoires/nouveau", data=territory_form())
+    assert response.status_code == 302
+    created = db.session.scalar(select(Territory).where(Territory.name == "CPTS Centre Martinique"))
+    assert (created.timezone, created.subdivision, created.department) == ("America/Martinique", "972", "972")
+    page = client.get("/plateforme/").get_data(as_text=True)
+    assert "CPTS Centre Martinique" in page and "America/Martinique" in page
+    invited = client.post(
+        f"/plateforme/territoires/{created.id}/inviter", data={"full_name": "Dr Admin", "email": "admin@mq.test"}
+    )
+    assert invited.status_code == 302
+    admin = db.session.scalar(select(User).where(User.email == "admin@mq.test"))
+    assert admin.territory_id == created.id and admin.role_names == ["admin"]
+    message = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_addr == "admin@mq.test"))
+    assert "/invitation/" in message.body_text
+
+
+def test_a_refused_territory_keeps_what_was_typed_and_writes_nothing(client, login_as, territory):
+    login_as("platform")
+    response = client.post(
+        "/plateforme/territoires/nouveau",
+        data=territory_form(name=territory.name, timezone="Mars/Olympus", subdivision="", department="x"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choisissez une valeur de la liste." in page
+    response = client.post("/plateforme/territoires/nouveau", data=territory_form(name=territory.name))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Une CPTS porte déjà ce nom" in page
+    assert 'selected value="America/Martinique"' in page
+    assert db.session.scalars(select(Territory.name)).all() == [territory.name]
+
+
+def test_a_territory_with_periods_keeps_its_time_zone(client, login_as, territory):
+    add_period(territory, date(2027, 3, 1), date(2027, 3, 31))
+    login_as("platform")
+    data = territory_form(name=territory.name, timezone="Indian/Reunion", subdivision="", department="57")
+    response = client.post(f"/plateforme/territoires/{territory.id}", data=data)
+    assert response.status_code == 400
+    assert "le fuseau horaire ne peut plus changer" in response.get_data(as_text=True).lower()
+    db.session.refresh(territory)
+    assert territory.timezone == "Europe/Paris"
+
+
+def test_a_territory_admin_cannot_grant_the_platform_role(client, login_as, territory):
+    login_as("admin")
+    response = client.post(
+        "/admin/comptes/inviter", data={"full_name": "X", "email": "x@test.fr", "roles": ["platform"]}
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(select(User).where(User.email == "x@test.fr")) is None
