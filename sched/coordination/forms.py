@@ -93,8 +93,8 @@ class SiteForm(FlaskForm):
     rooms = IntegerField("Salles de consultation", default=1, validators=[required(), at_least(1)])
     active = BooleanField("Ouvert", default=True)
     # The SAS platform always sees the créneaux as CPTS and SNP (regulators); these open them further.
-    sas_public = BooleanField("Plateforme SAS : créneaux visibles aussi du grand public (PUBLIC)", default=False)
-    sas_pro = BooleanField("Plateforme SAS : créneaux visibles aussi des professionnels de santé (PRO)", default=False)
+    sas_public = BooleanField("Créneaux visibles aussi du grand public (PUBLIC)", default=False)
+    sas_pro = BooleanField("Créneaux visibles aussi des professionnels de santé (PRO)", default=False)
 
 
 class TemplateForm(FlaskForm):

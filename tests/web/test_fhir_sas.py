@@ -549,3 +549,25 @@ def test_unknown_parameters_ignored_unless_strict(client, token, sas):
 def test_writes_are_not_supported_405(client, token, sas):
     response = client.post("/fhir/Slot", json={"resourceType": "Slot"}, headers=bearer(token))
     assert issue(fhir_json(response, 405))["code"] == "not-supported"
+
+
+# --- the coordination chooses, site by site, whether the SAS shows its créneaux to the public and professionals ---
+
+
+def test_site_page_sets_public_and_pro_labels(client, token, login_as, sas):
+    login_as("coordinator")
+    site = sas["site"]
+    page = client.get(f"/coordination/cabinets/{site.id}").get_data(as_text=True)
+    assert "Plateforme nationale SAS" in page and 'name="sas_pro"' in page
+    form = {
+        "name": site.name, "address": site.address, "postal_code": site.postal_code, "city": site.city,
+        "phone": "03 87 00 00 00", "rooms": "2", "active": "y", "sas_pro": "y",
+    }  # fmt: skip
+    assert client.post(f"/coordination/cabinets/{site.id}", data=form).status_code == 302
+    slot_id = slots_of(sas["martin"])[1]
+    labels = [c["code"] for c in fhir_json(get(client, token, f"/fhir/Slot/{slot_id}"))["meta"]["security"]]
+    assert labels == ["CPTS", "SNP", "PRO"]
+    form.pop("sas_pro")
+    client.post(f"/coordination/cabinets/{site.id}", data=form)
+    labels = [c["code"] for c in fhir_json(get(client, token, f"/fhir/Slot/{slot_id}"))["meta"]["security"]]
+    assert labels == ["CPTS", "SNP"]
