@@ -25,6 +25,27 @@ from tests.factories import add_gp, add_site, bearer, publish_day, second_site
 
 FINESS = "570004127"
 
+# The guide's own strings, written out here rather than imported, so that a wrong constant in sched/fhir/profiles.py
+# fails these tests (files of ansforge/IG-fhir-service-acces-aux-soins, input/fsh/).
+IG = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/"
+SLOT_PROFILE = IG + "sas-cpts-slot-aggregator"  # profiles/CPTS/FrSlotAgregateurCPTS.fsh
+SCHEDULE_PROFILE = IG + "sas-schedule-aggregator"  # profiles/FrScheduleAgregateur.fsh
+PRACTITIONER_PROFILE = IG + "sas-practitioner-aggregator"  # profiles/FrPractitionerAgregateur.fsh
+HEALTHCARE_SERVICE_PROFILE = IG + "sas-cpts-healthcareservice-aggregator"  # profiles/CPTS/FrHealthcareService…
+ORGANIZATION_PROFILE = IG + "sas-cpts-organization-aggregator"  # profiles/CPTS/FrOrganizationAgregateurCPTS.fsh
+TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+CATEGORIE_ETABLISSEMENT = (
+    "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement"
+)
+SERVICE_TYPE_EXTENSION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType"  # $servicetype-r5
+SPECIALITE_ORDINALE = "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
+APPOINTMENT_REASON = "http://terminology.hl7.org/CodeSystem/v2-0276"
+RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
+FINESS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.2"
+FR_V2_0203 = "http://interopsante.org/fhir/CodeSystem/fr-v2-0203"
+FR_LOCATION_IDENTIFIER_TYPE = "http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type"
+
 
 # --- the profile-rule checker -------------------------------------------------------------------------------------
 
@@ -39,18 +60,16 @@ def has_profile(resource: dict, url: str) -> bool:
 
 def slot_security(r: dict) -> bool:
     labels = [(c.get("system"), c.get("code")) for c in r.get("meta", {}).get("security", [])]
-    allowed = {(P.TYPE_CRENEAU, code) for code in ("PUBLIC", "SNP", "PRO", "CPTS")}
-    return (
-        bool(labels) and set(labels) <= allowed and {(P.TYPE_CRENEAU, "CPTS"), (P.TYPE_CRENEAU, "SNP")} <= set(labels)
-    )
+    allowed = {(TYPE_CRENEAU, code) for code in ("PUBLIC", "SNP", "PRO", "CPTS")}
+    return bool(labels) and set(labels) <= allowed and {(TYPE_CRENEAU, "CPTS"), (TYPE_CRENEAU, "SNP")} <= set(labels)
 
 
 def consultation_types(r: dict) -> list[dict]:
-    return [st for st in r.get("serviceType", []) if any(s == P.ACT_CODE for s, _ in codings(st))]
+    return [st for st in r.get("serviceType", []) if any(s == ACT_CODE for s, _ in codings(st))]
 
 
 def cpts_entries(r: dict) -> list[dict]:
-    return [st for st in r.get("serviceType", []) if (P.CATEGORIE_ETABLISSEMENT, "604") in codings(st)]
+    return [st for st in r.get("serviceType", []) if (CATEGORIE_ETABLISSEMENT, "604") in codings(st)]
 
 
 def slot_consultation_type(r: dict) -> bool:
@@ -66,7 +85,7 @@ def slot_cpts_reference(r: dict) -> bool:
     entries = cpts_entries(r)
     return bool(entries) and all(
         len(st.get("extension", [])) == 1
-        and st["extension"][0]["url"] == P.SERVICE_TYPE_EXTENSION
+        and st["extension"][0]["url"] == SERVICE_TYPE_EXTENSION
         and re.fullmatch(r"HealthcareService/\d+", st["extension"][0].get("valueReference", {}).get("reference", ""))
         for st in entries
     )
@@ -79,8 +98,8 @@ def offset_instant(value: str | None) -> bool:
 def practitioner_identifier(r: dict) -> bool:
     ids = r.get("identifier", [])
     return bool(ids) and all(
-        i.get("system") == P.RPPS_SYSTEM
-        and codings(i.get("type")) == [(P.FR_V2_0203, "IDNPS")]
+        i.get("system") == RPPS_SYSTEM
+        and codings(i.get("type")) == [(FR_V2_0203, "IDNPS")]
         and re.fullmatch(r"8\d{11}", i.get("value", ""))
         for i in ids
     )
@@ -90,23 +109,23 @@ def organization_identifier(r: dict) -> bool:
     ids = r.get("identifier", [])
     return (
         len(ids) == 1
-        and ids[0].get("system") == P.FINESS_SYSTEM
+        and ids[0].get("system") == FINESS_SYSTEM
         and re.fullmatch(r"^1[0-9]{9}$", ids[0].get("value", "")) is not None
-        and codings(ids[0].get("type")) in ([], [(P.FR_LOCATION_IDENTIFIER_TYPE, "IDNST")])
+        and codings(ids[0].get("type")) in ([], [(FR_LOCATION_IDENTIFIER_TYPE, "IDNST")])
     )
 
 
 # (resource type, rule name) → the check; each is one constraint of the guide's FSH (docs/sas.md cites them).
 RULES: dict[tuple[str, str], Callable[[dict], bool]] = {
-    ("Slot", "meta.profile"): lambda r: has_profile(r, P.SLOT_PROFILE),
+    ("Slot", "meta.profile"): lambda r: has_profile(r, SLOT_PROFILE),
     ("Slot", "meta.security"): slot_security,
     ("Slot", "serviceType:TypeConsultation"): slot_consultation_type,
     ("Slot", "serviceType:referencecpts"): slot_cpts_reference,
-    ("Slot", "specialty"): lambda r: any((P.SPECIALITE_ORDINALE, "SM54") in codings(s) for s in r.get("specialty", [])),
+    ("Slot", "specialty"): lambda r: any((SPECIALITE_ORDINALE, "SM54") in codings(s) for s in r.get("specialty", [])),
     ("Slot", "appointmentType"): lambda r: (
         bool(codings(r.get("appointmentType")))
         and all(
-            c in ((P.APPOINTMENT_REASON, "ROUTINE"), (P.APPOINTMENT_REASON, "WALKIN"))
+            c in ((APPOINTMENT_REASON, "ROUTINE"), (APPOINTMENT_REASON, "WALKIN"))
             for c in codings(r.get("appointmentType"))
         )
     ),
@@ -118,20 +137,20 @@ RULES: dict[tuple[str, str], Callable[[dict], bool]] = {
     ("Slot", "comment"): lambda r: (
         re.fullmatch(r"https?://[^\s]+/regulation/creneaux/\d+/reserver", r.get("comment", "")) is not None
     ),
-    ("Schedule", "meta.profile"): lambda r: has_profile(r, P.SCHEDULE_PROFILE),
+    ("Schedule", "meta.profile"): lambda r: has_profile(r, SCHEDULE_PROFILE),
     ("Schedule", "actor"): lambda r: (
         bool(r.get("actor"))
         and all(re.fullmatch(r"(Practitioner|PractitionerRole)/\d+", a.get("reference", "")) for a in r["actor"])
     ),
-    ("Practitioner", "meta.profile"): lambda r: has_profile(r, P.PRACTITIONER_PROFILE),
+    ("Practitioner", "meta.profile"): lambda r: has_profile(r, PRACTITIONER_PROFILE),
     ("Practitioner", "identifier"): practitioner_identifier,
     ("Practitioner", "name"): lambda r: any(n.get("family") and n.get("given") for n in r.get("name", [])),
-    ("HealthcareService", "meta.profile"): lambda r: has_profile(r, P.HEALTHCARE_SERVICE_PROFILE),
+    ("HealthcareService", "meta.profile"): lambda r: has_profile(r, HEALTHCARE_SERVICE_PROFILE),
     ("HealthcareService", "id"): lambda r: bool(r.get("id")),
     ("HealthcareService", "providedBy"): lambda r: (
         re.fullmatch(r"Organization/\d+", r.get("providedBy", {}).get("reference", "")) is not None
     ),
-    ("Organization", "meta.profile"): lambda r: has_profile(r, P.ORGANIZATION_PROFILE),
+    ("Organization", "meta.profile"): lambda r: has_profile(r, ORGANIZATION_PROFILE),
     ("Organization", "identifier"): organization_identifier,
     ("Organization", "name"): lambda r: bool(r.get("name")),
 }
@@ -197,9 +216,9 @@ BREAKERS: dict[tuple[str, str], Callable[[dict], None]] = {
     ("Slot", "meta.security"): lambda r: r["meta"]["security"].pop(1),  # SNP gone
     ("Slot", "serviceType:TypeConsultation"): lambda r: r["serviceType"].pop(0),
     ("Slot", "serviceType:referencecpts"): drop("serviceType", 1, "extension"),
-    ("Slot", "specialty"): setter([{"coding": [{"system": P.SPECIALITE_ORDINALE, "code": "SM26"}]}], "specialty"),
+    ("Slot", "specialty"): setter([{"coding": [{"system": SPECIALITE_ORDINALE, "code": "SM26"}]}], "specialty"),
     ("Slot", "appointmentType"): setter(
-        {"coding": [{"system": P.APPOINTMENT_REASON, "code": "CHECKUP"}]}, "appointmentType"
+        {"coding": [{"system": APPOINTMENT_REASON, "code": "CHECKUP"}]}, "appointmentType"
     ),
     ("Slot", "schedule"): setter({"reference": "Location/3"}, "schedule"),
     ("Slot", "status"): setter("busy", "status"),
@@ -279,7 +298,7 @@ def example_query(day: date, rpps: str | None, encode_plus: bool = True) -> str:
         f"&start=ge{day.isoformat()}T18:00:00.000{plus}01:00&start=le{day.isoformat()}T20:00:00.000{plus}01:00"
     )
     if rpps:
-        query += f"&schedule.actor:Practitioner.identifier={quote(P.RPPS_SYSTEM)}|8{rpps}"
+        query += f"&schedule.actor:Practitioner.identifier={quote(RPPS_SYSTEM)}|8{rpps}"
     return query + "&status=free&_include=Slot:service-type-reference"
 
 
@@ -379,7 +398,7 @@ def test_past_slots_are_not_free(client, token, territory):
 
 def test_practitioner_filter_of_another_system_or_unknown_rpps_matches_nothing(client, token, sas):
     day = sas["day"].isoformat()
-    for token_value in (f"urn:oid:1.2.250.1.71.4.2.2|8{sas['martin'].rpps}", f"{quote(P.RPPS_SYSTEM)}|899999999999"):
+    for token_value in (f"urn:oid:1.2.250.1.71.4.2.2|8{sas['martin'].rpps}", f"{quote(RPPS_SYSTEM)}|899999999999"):
         query = f"start=ge{day}&status=free&schedule.actor:Practitioner.identifier={token_value}"
         assert fhir_json(get(client, token, f"/fhir/Slot?{query}"))["total"] == 0
 
@@ -406,9 +425,9 @@ def sample_values(sas) -> dict[tuple[str, str], str]:
     return {
         ("Slot", "start"): f"ge{day}",
         ("Slot", "status"): "free",
-        ("Slot", "schedule.actor:Practitioner.identifier"): f"{P.RPPS_SYSTEM}|8{rpps}",
+        ("Slot", "schedule.actor:Practitioner.identifier"): f"{RPPS_SYSTEM}|8{rpps}",
         ("Schedule", "actor"): f"Practitioner/{sas['martin'].id}",
-        ("Practitioner", "identifier"): f"{P.RPPS_SYSTEM}|8{rpps}",
+        ("Practitioner", "identifier"): f"{RPPS_SYSTEM}|8{rpps}",
     }
 
 
