@@ -23,6 +23,10 @@ def wants_json() -> bool:
 
 def render_error(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/fhir/"):  # FHIR clients read an OperationOutcome
+        from sched.fhir.profiles import FHIR_JSON, operation_outcome
+
+        return jsonify(operation_outcome(status, message)), status, {"Content-Type": FHIR_JSON}
     if wants_json():
         return jsonify(error=message, status=status), status
     return render_template("errors/error.html", status=status, message=message), status

@@ -92,6 +92,9 @@ class SiteForm(FlaskForm):
     phone = StringField("Téléphone (appelé par la régulation)", validators=[required()])
     rooms = IntegerField("Salles de consultation", default=1, validators=[required(), at_least(1)])
     active = BooleanField("Ouvert", default=True)
+    # The SAS platform always sees the créneaux as CPTS and SNP (regulators); these open them further.
+    sas_public = BooleanField("Créneaux visibles aussi du grand public (PUBLIC)", default=False)
+    sas_pro = BooleanField("Créneaux visibles aussi des professionnels de santé (PRO)", default=False)
 
 
 class TemplateForm(FlaskForm):

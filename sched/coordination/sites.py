@@ -56,8 +56,12 @@ def save_site(form: SiteForm, site: Site | None) -> Site | None:
     site.name, site.address = form.name.data.strip(), form.address.data.strip()
     site.postal_code, site.city = form.postal_code.data.strip(), form.city.data.strip()
     site.phone, site.rooms, site.active = phone, form.rooms.data, form.active.data
+    site.sas_public, site.sas_pro = form.sas_public.data, form.sas_pro.data
     db.session.flush()
-    audit.record("site.create" if created else "site.update", "site", site.id, name=site.name)
+    audit.record(
+        "site.create" if created else "site.update", "site", site.id,
+        name=site.name, sas_public=site.sas_public, sas_pro=site.sas_pro,
+    )  # fmt: skip
     return site
 
 

@@ -136,6 +136,9 @@ class Site(Base):
     phone: Mapped[str] = mapped_column(String(20))  # E.164, the number regulators call
     rooms: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The SAS platform: its créneaux are always CPTS and SNP; the coordination may open them to PUBLIC / PRO too.
+    sas_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    sas_pro: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     territory: Mapped[Territory] = relationship(back_populates="sites")
     templates: Mapped[list[ShiftTemplate]] = relationship(back_populates="site", cascade="all, delete-orphan")
     __table_args__ = (

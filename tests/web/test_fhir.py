@@ -1,4 +1,4 @@
-"""FHIR R4 Slot and Schedule searchsets, validated with the fhir.resources R4B models."""
+"""The regulators' software reading /fhir/Slot and /fhir/Schedule (the SAS contract: tests/web/test_fhir_sas.py)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_slot_search_is_a_valid_searchset_of_free_and_busy_slots(client, token, 
     first = slots[0]
     assert first.start.isoformat() == f"{day.isoformat()}T18:00:00+01:00"
     assert first.end.utcoffset() == timedelta(hours=1)
-    assert first.schedule.reference.startswith("Schedule/site-")
+    assert first.schedule.reference.startswith("Schedule/")
+    assert first.comment == f"http://localhost/regulation/creneaux/{first.id}/reserver"
 
 
 def test_slot_search_range_excludes_other_days(client, token, day):
@@ -48,18 +49,19 @@ def test_slot_search_range_excludes_other_days(client, token, day):
 def test_slot_search_rejects_bad_parameters(client, token):
     assert client.get("/fhir/Slot?start=tomorrow", headers=bearer(token)).status_code == 400
     too_long = client.get("/fhir/Slot?start=ge2027-01-01&start=lt2027-06-01", headers=bearer(token))
-    assert too_long.status_code == 400 and "31 jours" in too_long.json["error"]
+    assert too_long.status_code == 400
+    assert "31 jours" in too_long.get_json(force=True)["issue"][0]["diagnostics"]
 
 
-def test_schedule_per_site(client, token, day):
+def test_schedule_per_gp(client, token, day):
     response = client.get("/fhir/Schedule", headers=bearer(token))
     assert response.mimetype == "application/fhir+json"
     bundle = Bundle.model_validate_json(response.data)
     schedules = [entry.resource for entry in bundle.entry]
-    assert len(schedules) == 1 and schedules[0].__resource_type__ == "Schedule"
-    assert schedules[0].actor[0].display == "Cabinet de garde Test"
+    assert len(schedules) == 2 and {s.__resource_type__ for s in schedules} == {"Schedule"}
+    assert sorted(s.actor[0].display for s in schedules) == ["Dr Médecin Grand", "Dr Médecin Petit"]
     slot_bundle = search(client, token, f"start=ge{day.isoformat()}")
-    assert slot_bundle.entry[0].resource.schedule.reference == f"Schedule/{schedules[0].id}"
+    assert {e.resource.schedule.reference for e in slot_bundle.entry} == {f"Schedule/{s.id}" for s in schedules}
 
 
 # --- URLs under the configured BASE_URL, never the request's Host ---
