@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -74,6 +74,14 @@ def coordination_feed(token: str):
         abort(404)
     events = ical.site_events(found.territory_id)
     return calendar_response("Gardes SNP — coordination de la CPTS", "gardes-snp-cpts.ics", events)
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker keeping « Mes gardes » for offline reading; served at the root so its scope is the site."""
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/mon-agenda", methods=["GET", "POST"])
