@@ -103,7 +103,7 @@ def render_kept(period: Period, gp: GP, shifts: list[Shift], kept: MultiDict, ex
     except av.UnknownShift:  # the grid changed meanwhile: the shifts still on it keep their choice
         allowed = {f"shift-{shift.id}" for shift in shifts}
         levels = posted_levels(MultiDict([(k, v) for k, v in kept.items() if k in allowed and v in av.CHOICES]), shifts)
-    return render(period, gp, shifts, levels, form, pending=True, **extra)
+    return render(period, gp, shifts, levels, form, pending=True, kept=True, **extra)
 
 
 @bp.route("/disponibilites/<int:period_id>", methods=["GET", "POST"])

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, Availability, Period, Shift, Territory, User, utcnow
+from sched.models import GP, Availability, AvailabilityAnswer, Period, Shift, Territory, User, utcnow
 from sched.services.demo import DEMO_NAME
 from tests.e2e.browser import SCREENSHOTS, log_in
 
@@ -61,17 +62,17 @@ def test_subscription_page_on_a_phone(phone, live_server):
         assert box["height"] >= 44 and box["width"] > 300, name
     assert page.locator("svg.qr-code").bounding_box()["width"] >= 150
     page.get_by_role("button", name="Copier l'adresse").click()
-    assert page.get_by_text("Adresse copiée.").is_visible()
+    expect(page.get_by_text("Adresse copiée.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == address
     assert no_horizontal_scroll(page) and small_targets(page) == []
     shot(page, "gp-calendar-375.png")
 
     page.get_by_role("button", name="Générer une nouvelle adresse").click()
-    assert page.get_by_text("Cochez la case pour confirmer").is_visible()
+    expect(page.get_by_text("Cochez la case pour confirmer")).to_be_visible()
     assert page.get_by_label("Adresse de mon agenda").input_value() == address
     page.get_by_label(re.compile("Je comprends que l'adresse actuelle")).check()
     page.get_by_role("button", name="Générer une nouvelle adresse").click()
-    assert page.get_by_text("Nouvelle adresse créée").is_visible()
+    expect(page.get_by_text("Nouvelle adresse créée")).to_be_visible()
     assert page.get_by_label("Adresse de mon agenda").input_value() != address
     nav = page.get_by_role("navigation", name="Navigation principale")
     assert nav.get_by_role("link", name="Mon profil").is_visible()
@@ -109,7 +110,7 @@ def test_session_ended_before_saving_the_choices_come_back(phone, live_server, l
     page.get_by_role("button", name="Enregistrer mes disponibilités").click()
 
     assert "/connexion" in page.url
-    assert page.get_by_text("Votre session a expiré").is_visible()
+    expect(page.get_by_text("Votre session a expiré")).to_be_visible()
     assert no_horizontal_scroll(page)
     shot(page, "gp-session-expired-375.png", full_page=False)
     page.get_by_label("Adresse e-mail").fill("medecin14@demo.test")
@@ -147,10 +148,14 @@ def test_quick_fills_count_live_and_undo(phone, live_server, live_app):
     assert count.inner_text() == "0"
     page.locator("fieldset.shift-choice label", has_text="Préféré").first.click()
     assert page.locator('#counts [data-count="preferred"]').inner_text() == "1"
+    page.locator("#fills-title").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('fills-title').scrollIntoView()")
+    shot(page, "gp-quick-fills-375.png", full_page=False)
     assert no_horizontal_scroll(page)
     page.get_by_label("Nombre maximum de gardes par semaine").fill("-2")
     page.get_by_role("button", name="Enregistrer mes disponibilités").click()
     summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
     assert summary.is_visible() and page.evaluate("document.activeElement.id") == "error-summary"
     summary.get_by_role("link", name=re.compile("Nombre maximum de gardes par semaine")).click()
     assert page.url.endswith("#max_per_week")
@@ -186,3 +191,28 @@ def test_mes_gardes_readable_offline(phone, live_server):
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(re.compile("/connexion"))
     page.wait_for_function("() => caches.has('snp-mes-gardes-v1').then(has => !has)")
+
+
+def test_the_coordination_reads_comments_and_copies_calendar_addresses(phone, live_server, live_app):
+    page = phone
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    with live_app.app_context():
+        answer = db.session.scalar(select(AvailabilityAnswer).order_by(AvailabilityAnswer.id))
+        answer.comment = "Pas de garde la semaine du 15 : congrès."
+        period_id, name = answer.period_id, answer.gp.name
+        db.session.commit()
+        db.session.remove()
+    log_in(page, live_server, "coordination@demo.test")
+    page.goto(f"{live_server.url}/coordination/periodes/{period_id}/reponses")
+    row = page.locator("tr", has_text=name)
+    assert "Commentaire du médecin : Pas de garde la semaine du 15 : congrès." in row.inner_text()
+    row.scroll_into_view_if_needed()
+    shot(page, "coordination-answers-comment-375.png", full_page=False)
+    page.goto(f"{live_server.url}/agendas")
+    address = page.get_by_label(re.compile("Agenda de la coordination")).input_value()
+    assert address.startswith(f"{live_server.url}/ical/coordination/")
+    page.get_by_role("button", name="Copier l'adresse de la CPTS").click()
+    expect(page.locator('[data-copy-status="feed-coordination"]')).to_have_text("Adresse copiée.")
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    assert no_horizontal_scroll(page)
+    shot(page, "coordination-calendars-375.png")

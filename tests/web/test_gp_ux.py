@@ -117,7 +117,7 @@ def test_login_expired_before_saving_gives_the_choices_back_after_login(client, 
     assert checked(html, shifts[0].id) == "preferred" and checked(html, shifts[1].id) == "available"
     assert checked(html, shifts[2].id) == "unavailable"
     assert re.search(r'id="max_shifts"[^>]*value="4"', html) and "Pas le 14." in html
-    assert 'id="pending">' in html, "shown as not saved yet"
+    assert 'id="pending">' in html and "Vos choix ont été repris" in html, "shown as kept, not saved yet"
     assert saved_rows(user.gp.id) == 0 and db.session.scalar(select(AvailabilityAnswer.id)) is None
     again = client.get(f"/gp/disponibilites/{period.id}").get_data(as_text=True)
     assert checked(again, shifts[0].id) == "unavailable", "given back once"
@@ -181,7 +181,7 @@ def test_closed_collection_without_an_answer_says_pas_de_reponse(client, login_a
     period.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     html = client.get(f"/gp/disponibilites/{period.id}").get_data(as_text=True)
-    assert "Lecture seule" in html and "Pas de réponse :" in html
+    assert "Lecture seule" in html and "Pas de réponse :" in html and "Pas encore répondu" not in html
     assert html.count("pas de réponse</span>") == len(shifts_of(period))
     assert "<strong class=\"level-unavailable\">Indisponible" not in html
 
