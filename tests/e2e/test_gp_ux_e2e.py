@@ -38,14 +38,32 @@ def shot(page, name: str, full_page: bool = True) -> None:
 
 
 def small_targets(page) -> list[str]:
-    """Links, buttons and form controls under 24×24 px (WCAG 2.2 target size), inline links in text aside."""
+    """Links, buttons and form controls under 24×24 px (WCAG 2.2 target size); a link inside a sentence is exempt."""
     return page.evaluate(
         """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, label[for]')]
-        .filter(e => e.offsetParent !== null && !e.closest('p, li, dd, td, .visually-hidden, .segmented')
-                 && !e.classList.contains('default-submit'))
+        .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden, .segmented, .default-submit'))
+        .filter(e => { const block = e.parentElement.closest('p, li, dd, td, h1, h2, h3, h4');
+                       return !(block && block.textContent.trim() !== e.textContent.trim()); })
         .filter(e => { const r = e.getBoundingClientRect(); return r.width < 24 || r.height < 24; })
         .map(e => e.outerHTML.slice(0, 80))"""
     )
+
+
+def test_gp_pages_targets_on_a_phone(phone, live_server, live_app):
+    page = phone
+    period_id, _gp_id, _shift_id = open_period_and_gp(live_app, "medecin08@demo.test")
+    log_in(page, live_server, "medecin08@demo.test")
+    paths = ["/gp/", "/gp/profil", "/mon-agenda", f"/gp/disponibilites/{period_id}", "/gp/absences", "/gp/historique"]
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        assert small_targets(page) == [], path
+        assert no_horizontal_scroll(page), path
+    page.goto(f"{live_server.url}/gp/")
+    for name in ("Mes gardes", "Mon profil", "Mon agenda", "Se déconnecter"):
+        box = page.locator("header").get_by_role("link" if name != "Se déconnecter" else "button", name=name).bounding_box()
+        assert box["height"] >= 44, name
+    assert page.get_by_role("link", name="Mon agenda (iCal)").bounding_box()["height"] >= 44
 
 
 def test_subscription_page_on_a_phone(phone, live_server):
