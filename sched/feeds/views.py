@@ -31,6 +31,7 @@ class RegenerateForm(FlaskForm):
         validators=[InputRequired("Cochez la case pour confirmer : l'adresse actuelle n'a pas été changée.")],
     )
 
+
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 

@@ -60,9 +60,14 @@ def test_gp_pages_targets_on_a_phone(phone, live_server, live_app):
         assert small_targets(page) == [], path
         assert no_horizontal_scroll(page), path
     page.goto(f"{live_server.url}/gp/")
-    for name in ("Mes gardes", "Mon profil", "Mon agenda", "Se déconnecter"):
-        box = page.locator("header").get_by_role("link" if name != "Se déconnecter" else "button", name=name).bounding_box()
-        assert box["height"] >= 44, name
+    header = page.locator("header")
+    for role, name in [
+        ("link", "Mes gardes"),
+        ("link", "Mon profil"),
+        ("link", "Mon agenda"),
+        ("button", "Se déconnecter"),
+    ]:
+        assert header.get_by_role(role, name=name).bounding_box()["height"] >= 44, name
     assert page.get_by_role("link", name="Mon agenda (iCal)").bounding_box()["height"] >= 44
 
 
@@ -143,7 +148,8 @@ def test_session_ended_before_saving_the_choices_come_back(phone, live_server, l
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "gp-choices-kept-375.png", full_page=False)
     with live_app.app_context():
-        kept = db.session.scalar(select(Availability).where(Availability.gp_id == gp_id, Availability.shift_id == shift_id))
+        query = select(Availability).where(Availability.gp_id == gp_id, Availability.shift_id == shift_id)
+        kept = db.session.scalar(query)
         db.session.remove()
     assert kept is None, "nothing saved before the GP clicks again"
     page.get_by_role("button", name="Enregistrer mes disponibilités").click()
