@@ -126,6 +126,9 @@ def answer_page(period: Period, gp: GP, action: str, entered_by: User | None = N
         kept = recovery.take(request.path)
         if kept is not None and (entered_by is not None or av.is_open(period)):
             return render_kept(period, gp, shifts, kept, extra)
+        if kept is not None:
+            flash("La date limite est passée avant votre reconnexion : vos derniers choix n'ont pas pu être "
+                  "enregistrés. Contactez la coordination de la CPTS si besoin.", "error")  # fmt: skip
         saved = av.answer_of(period, gp)
         limits = av.default_limits(period, gp)
         form.max_shifts.data = limits.max_shifts

@@ -267,3 +267,18 @@ def test_service_worker_is_served_at_the_root_under_the_csp(client):
     assert 'var PAGE = "/gp/"' in body and "Hors ligne : version du" in body
     login_page = client.get("/connexion").get_data(as_text=True)
     assert 'data-gp="0"' in login_page, "the login page deletes the offline copy"
+
+
+def test_deadline_passed_during_the_new_login_says_the_choices_were_not_saved(client, login_as, period):
+    user = login_as("gp")
+    shift = shifts_of(period)[0]
+    user.end_sessions()
+    db.session.commit()
+    path = f"/gp/disponibilites/{period.id}"
+    client.post(path, data={f"shift-{shift.id}": "preferred", "owner": str(user.id), "save": "1"})
+    period.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    client.post(f"/connexion?next={path}", data={"email": user.email, "password": PASSWORD})
+    html = client.get(path).get_data(as_text=True).replace("&#39;", "'")
+    assert "vos derniers choix n'ont pas pu être enregistrés" in html and "Lecture seule" in html
+    assert saved_rows(user.gp.id) == 0
