@@ -47,6 +47,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = default_database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.BASE_URL = os.environ.get("SNP_BASE_URL", "http://127.0.0.1:5000")
+        # Without SNP_BASE_URL, addresses shown on a page follow the address the page was served at (any PORT).
+        self.BASE_URL_FIXED = bool(os.environ.get("SNP_BASE_URL"))
         # Cookies: Secure unless told otherwise (`make run` serves plain HTTP on loopback and says so).
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
         self.SESSION_COOKIE_HTTPONLY = True

@@ -6,6 +6,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from sched.auth import recovery
+
 MESSAGES = {
     400: "La requête n'a pas pu être comprise.",
     403: "Vous n'avez pas accès à cette page.",
@@ -35,6 +37,8 @@ def render_error(status: int, message: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if recovery.recoverable():  # the session or its token is gone: keep the choices, log in again
+            return recovery.keep_and_redirect()
         return render_error(400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez.")
 
     @app.errorhandler(HTTPException)

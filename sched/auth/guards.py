@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from sched.auth import sessions
+from sched.auth import recovery, sessions
 from sched.extensions import login_manager
 from sched.models import User
 
@@ -49,6 +49,8 @@ def home_endpoint(user: User) -> str:
 
 def check_role(*roles: str):
     if not current_user.is_authenticated:
+        if recovery.recoverable():
+            return recovery.keep_and_redirect()
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not current_user.has_role(*roles):
         abort(403)

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import BooleanField
+from wtforms.validators import InputRequired
 
 from sched.auth.guards import role_required
 from sched.extensions import db
 from sched.feeds import bp
+from sched.feeds.subscribe import subscription
 from sched.models import Site
 from sched.services import feed_tokens, ical
+from sched.services.urls import page_base
+
+GP_CALENDAR_NAME = "Mes gardes SNP"
+
+
+class RegenerateForm(FlaskForm):
+    """A new feed address breaks every subscription to the old one: the GP confirms by ticking."""
+
+    confirm = BooleanField(
+        "Je comprends que l'adresse actuelle cessera aussitôt de fonctionner et que je devrai abonner à nouveau "
+        "mon agenda.",
+        validators=[InputRequired("Cochez la case pour confirmer : l'adresse actuelle n'a pas été changée.")],
+    )
+
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -60,24 +77,31 @@ def coordination_feed(token: str):
     return calendar_response("Gardes SNP — coordination de la CPTS", "gardes-snp-cpts.ics", events)
 
 
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker keeping « Mes gardes » for offline reading; served at the root so its scope is the site."""
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.route("/mon-agenda", methods=["GET", "POST"])
 @role_required("gp")
 def gp_calendar():
-    """The GP's feed address to subscribe to, and a button to replace it."""
+    """The GP's feed address with one-tap subscription buttons and a QR code; replacing it is confirmed."""
     gp = current_user.gp
     if gp is None:
         abort(404)
-    form = FlaskForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
+    form = RegenerateForm()
+    if request.method == "POST" and form.validate_on_submit():
         feed_tokens.regenerate_gp(gp, actor=current_user)
         db.session.commit()
         flash("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Abonnez votre agenda à la nouvelle.", "success")
         return redirect(url_for("feeds.gp_calendar"))
-    url = feed_tokens.feed_url(feed_tokens.gp_token(gp))
+    url = feed_tokens.feed_url(feed_tokens.gp_token(gp), base=page_base())
     db.session.commit()
-    return render_template("feeds/gp_calendar.html", url=url, form=form)
+    status = 422 if form.errors else 200
+    return render_template("feeds/gp_calendar.html", sub=subscription(url, GP_CALENDAR_NAME), form=form), status
 
 
 @bp.route("/agendas")
@@ -88,7 +112,8 @@ def coordination_calendars():
     if territory_id is None:
         abort(404)
     sites = db.session.scalars(select(Site).where(Site.territory_id == territory_id).order_by(Site.name)).all()
-    site_urls = [(site, feed_tokens.feed_url(feed_tokens.site_token(site))) for site in sites]
-    coordination_url = feed_tokens.feed_url(feed_tokens.coordination_token(territory_id))
+    base = page_base()
+    site_urls = [(site, feed_tokens.feed_url(feed_tokens.site_token(site), base=base)) for site in sites]
+    coordination_url = feed_tokens.feed_url(feed_tokens.coordination_token(territory_id), base=base)
     db.session.commit()
     return render_template("feeds/coordination_calendars.html", site_urls=site_urls, coordination_url=coordination_url)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from sched.auth import recovery
 from sched.errors import render_error
 from sched.extensions import db
 from sched.gp import bp
@@ -93,6 +94,18 @@ def render(period: Period, gp: GP, shifts: list[Shift], levels: dict[int, str], 
     )
 
 
+def render_kept(period: Period, gp: GP, shifts: list[Shift], kept: MultiDict, extra: dict):
+    """The form as it was sent when the session had ended: its choices shown again, not yet saved."""
+    form = AnswerForm(formdata=kept)
+    form.validate()
+    try:
+        levels = posted_levels(kept, shifts)
+    except av.UnknownShift:  # the grid changed meanwhile: the shifts still on it keep their choice
+        allowed = {f"shift-{shift.id}" for shift in shifts}
+        levels = posted_levels(MultiDict([(k, v) for k, v in kept.items() if k in allowed and v in av.CHOICES]), shifts)
+    return render(period, gp, shifts, levels, form, pending=True, kept=True, **extra)
+
+
 @bp.route("/disponibilites/<int:period_id>", methods=["GET", "POST"])
 def answer(period_id: int):
     """Give or change one's availability for a period, until its deadline."""
@@ -110,6 +123,12 @@ def answer_page(period: Period, gp: GP, action: str, entered_by: User | None = N
     form = AnswerForm()
     extra = {**extra, "action": action, "entered_by": entered_by}
     if request.method == "GET":
+        kept = recovery.take(request.path)
+        if kept is not None and (entered_by is not None or av.is_open(period)):
+            return render_kept(period, gp, shifts, kept, extra)
+        if kept is not None:
+            flash("La date limite est passée avant votre reconnexion : vos derniers choix n'ont pas pu être "
+                  "enregistrés. Contactez la coordination de la CPTS si besoin.", "error")  # fmt: skip
         saved = av.answer_of(period, gp)
         limits = av.default_limits(period, gp)
         form.max_shifts.data = limits.max_shifts
@@ -125,6 +144,9 @@ def answer_page(period: Period, gp: GP, action: str, entered_by: User | None = N
     except av.UnknownShift:
         return render_error(400, UNKNOWN_SHIFT_MESSAGE)
     fill = request.form.get("fill", "")
+    if fill == av.FILL_CLEAR:
+        form.validate()
+        return render(period, gp, shifts, {}, form, pending=True, **extra)
     if fill and fill != av.FILL_NOTHING:
         form.validate()  # show limit errors now rather than after the fill
         if fill == av.FILL_PREVIOUS:

@@ -19,6 +19,7 @@ CHOICE_LABELS = {UNAVAILABLE: "Indisponible", "available": "Disponible", "prefer
 WEEKDAY_PLURALS = ("lundis", "mardis", "mercredis", "jeudis", "vendredis", "samedis", "dimanches")
 FILL_NOTHING = "nothing"
 FILL_PREVIOUS = "previous"
+FILL_CLEAR = "clear"
 
 
 class AvailabilityError(ValueError):
@@ -238,10 +239,14 @@ def save_answer(
 
 
 def default_limits(period: Period, gp: GP) -> Limits:
-    """The limits of the saved answer, or the GP's profile defaults before a first answer."""
+    """Each limit of the saved answer, else the GP's profile default — what the solver applies (scheduling.limit)."""
     answer = answer_of(period, gp)
-    source = answer if answer is not None else gp
-    return Limits(source.max_shifts, source.max_per_week, source.max_saturdays)
+
+    def pick(name: str) -> int | None:
+        value = getattr(answer, name) if answer is not None else None
+        return value if value is not None else getattr(gp, name)
+
+    return Limits(pick("max_shifts"), pick("max_per_week"), pick("max_saturdays"))
 
 
 def summary(levels: dict[int, str]) -> dict[str, int]:

@@ -77,10 +77,10 @@ def regenerate_gp(gp: GP, actor=None) -> FeedToken:
     return token
 
 
-def feed_url(token: FeedToken) -> str:
-    """The absolute URL of the feed (BASE_URL + path)."""
+def feed_url(token: FeedToken, base: str | None = None) -> str:
+    """The absolute URL of the feed: `base` (a page's own address) or BASE_URL, + path."""
     path = PATHS[token.scope].format(raw_secret(token))
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return (base or current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def find(raw: str, scope: str) -> FeedToken | None:

@@ -22,7 +22,7 @@ ACCESS: dict[str, set[str] | str] = {
     "regulation": {"regulator"},
     "admin": {"admin"},
     "platform": {"platform"},
-    "feeds": "token",  # secret feed URLs; its two guarded pages are tested in tests/web/test_feeds.py
+    "feeds": "token",  # secret feed URLs and /sw.js; its two guarded pages are tested in tests/web/test_feeds.py
     "api": "token",
     "fhir": "token",
 }
@@ -36,6 +36,7 @@ PUBLIC_STATUS = {
     "auth.logout": 302,
     "auth.no_role": 302,  # login required
     "static": 200,
+    "feeds.service_worker": 200,  # the offline « Mes gardes » worker: code only, no data
 }
 USERS = ["anonymous", *ROLES]
 

@@ -257,7 +257,10 @@ def test_gp_page_shows_the_url_and_regenerates_it(client, login_as):
     assert "Générer une nouvelle adresse" in html
     assert client.get("/mon-agenda").get_data(as_text=True).count(old) >= 1, "the address is stable"
     assert client.get(old.removeprefix("http://localhost")).status_code == 200
-    response = client.post("/mon-agenda", follow_redirects=True)
+    refused = client.post("/mon-agenda")
+    assert refused.status_code == 422 and "Cochez la case pour confirmer" in refused.get_data(as_text=True)
+    assert old in refused.get_data(as_text=True), "not confirmed: the address stays"
+    response = client.post("/mon-agenda", data={"confirm": "y"}, follow_redirects=True)
     new = re.search(r'value="(http://localhost/ical/gp/[^"]+)"', response.get_data(as_text=True)).group(1)
     assert new != old and "ne fonctionne plus" in response.get_data(as_text=True)
     assert client.get(old.removeprefix("http://localhost")).status_code == 404

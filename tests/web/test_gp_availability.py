@@ -148,7 +148,12 @@ def test_limits_prefilled_from_profile_and_validated_in_french(client, login_as,
     response = client.post(f"/gp/disponibilites/{period.id}", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.count("Indiquez un nombre entier positif ou nul") == 2
+    # Each error twice: in the summary at the top (a link to the field) and next to the field.
+    assert html.count("Indiquez un nombre entier positif ou nul") == 4
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "2 champs à corriger" in summary
+    assert 'href="#max_shifts"' in summary and 'href="#max_per_week"' in summary
+    assert html.index('id="error-summary"') < html.index('id="grid-title"') < html.index('id="max_shifts-err"')
     assert 'value="deux"' in html and checked(html, shift.id) == "available"
     assert levels_in_db(user.gp.id) == {} and db.session.scalar(select(AvailabilityAnswer.id)) is None
 
