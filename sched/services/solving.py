@@ -36,7 +36,6 @@ STALE_MESSAGE = (
 )
 # The task engine kills a solve this long after its own time limit (model building, storing the roster).
 HARD_MARGIN_S = 60
-HEARTBEAT_S = 5.0
 ATTEMPTS_MESSAGE = (
     "L'optimisation s'est interrompue {n} fois (machine ou processus arrêté) : vérifiez les travailleurs, puis "
     "relancez-la."
@@ -157,9 +156,10 @@ def heartbeat(request_id: int, attempt: int):
     the solver holds this one)."""
     engine = db.engine
     stop = threading.Event()
+    every = min(5.0, current_app.config["TASK_SOLVE_LEASE"] / 3)
 
     def beat() -> None:
-        while not stop.wait(HEARTBEAT_S):
+        while not stop.wait(every):
             with engine.begin() as conn:
                 conn.execute(
                     update(SolveRequest)

@@ -25,8 +25,12 @@ def broker_settings(app: Flask) -> tuple[str, dict]:
         return "filesystem://localhost//", {"data_folder_in": str(folder), "data_folder_out": str(folder)}
     options: dict = {}
     if url.startswith(("redis://", "rediss://")):
+        # A dead worker's unacknowledged message is delivered again after the visibility timeout; each worker
+        # looks for such messages every 10 s (kombu's default looks only every 100 s).
         options = {
             "visibility_timeout": app.config["TASK_VISIBILITY_TIMEOUT"],
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
             "global_keyprefix": f"{app.config['TASK_QUEUE_PREFIX']}:",
         }
     return url, options
