@@ -47,7 +47,7 @@ PASSWORD = "charge-plateforme-2027"
 def quantiles(values: list[float]) -> str:
     if not values:
         return "none"
-    q = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
+    q = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else [values[0]] * 99
     return f"p50 {q[49]:.1f}  p95 {q[94]:.1f}  p99 {q[98]:.1f}  max {max(values):.1f}"
 
 
