@@ -17,7 +17,6 @@ from sched.extensions import db
 from sched.models import (
     Availability,
     AvailabilityAnswer,
-    JobRun,
     OutboxEmail,
     RosterVersion,
     Shift,
