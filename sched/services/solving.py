@@ -7,6 +7,7 @@ still its own attempt — so a redelivered or duplicate message never stores a s
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -43,6 +44,7 @@ ATTEMPTS_MESSAGE = (
 MEMORY_MESSAGE = "L'optimisation a dépassé la mémoire permise ({mb} Mo) : elle a été arrêtée."
 # What a worker does with a solve message (see take).
 RUN, BUSY, OVER = "run", "busy", "over"
+log = logging.getLogger("sched.solving")
 
 
 def worker_name() -> str:
@@ -160,12 +162,15 @@ def heartbeat(request_id: int, attempt: int):
 
     def beat() -> None:
         while not stop.wait(every):
-            with engine.begin() as conn:
-                conn.execute(
-                    update(SolveRequest)
-                    .where(SolveRequest.id == request_id, SolveRequest.attempt == attempt)
-                    .values(heartbeat_at=utcnow())
-                )
+            try:
+                with engine.begin() as conn:
+                    conn.execute(
+                        update(SolveRequest)
+                        .where(SolveRequest.id == request_id, SolveRequest.attempt == attempt)
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # noqa: BLE001 — a database hiccup: the next beat tries again
+                log.warning("heartbeat of solve request %s not written", request_id, exc_info=True)
 
     thread = threading.Thread(target=beat, name=f"heartbeat-{request_id}", daemon=True)
     thread.start()
@@ -304,6 +309,8 @@ def run_request(request_id: int, echo: Any = None) -> None:
     request = db.session.get(SolveRequest, request_id)
     period, attempt = request.period, request.attempt
     prior_state = period.state
+    if prior_state == "solving":  # left so by a dead worker's attempt: what it was before
+        prior_state = "review" if working_draft(period) is not None else "collecting"
     # A trial while GPs can still answer leaves the collection open; otherwise the period moves to review.
     if published_version(period) is None and not is_open(period):
         period.state = "solving"
