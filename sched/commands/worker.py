@@ -8,6 +8,7 @@ import socket
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from kombu import Connection
 
 from sched.tasks.engine import QUEUES
 
@@ -38,7 +39,11 @@ def worker_command(concurrency: int | None, queues: str, loglevel: str) -> None:
     prepare_worker_processes(app)
     names = ",".join(queue_name(app, kind) for kind in kinds)
     concurrency = concurrency or os.cpu_count() or 1
-    broker = celery.conf.broker_url if app.config["TASK_BROKER_URL"] else f"dossier {app.config['TASK_BROKER_FOLDER']}"
+    broker = (
+        Connection(app.config["TASK_BROKER_URL"]).as_uri()  # the password masked
+        if app.config["TASK_BROKER_URL"]
+        else f"dossier {app.config['TASK_BROKER_FOLDER']}"
+    )
     click.echo(f"Travailleur démarré (processus {os.getpid()}, {concurrency} en parallèle, files {names}, {broker}).")
     celery.worker_main(
         [
