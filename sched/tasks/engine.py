@@ -22,7 +22,12 @@ def broker_settings(app: Flask) -> tuple[str, dict]:
     if not url:
         folder = Path(app.config["TASK_BROKER_FOLDER"])
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return "filesystem://localhost//", {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+        # Everything inside the folder, the exchange tables too (kombu's default is ./control, in the checkout).
+        return "filesystem://localhost//", {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(folder / "control"),
+        }
     options: dict = {}
     if url.startswith(("redis://", "rediss://")):
         # A dead worker's unacknowledged message is delivered again after the visibility timeout; each worker
