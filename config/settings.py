@@ -90,6 +90,14 @@ class Config:
         self.SMS_OVH_CONSUMER_KEY = os.environ.get("SMS_OVH_CONSUMER_KEY", "")
         self.SMS_OVH_SERVICE_NAME = os.environ.get("SMS_OVH_SERVICE_NAME", "")
         self.SCHEDULER_ENABLED = env_bool("SCHEDULER_ENABLED", True)
+        # The task engine (Celery, docs/architecture.md). No broker URL: a folder of instance/ (`make run`).
+        self.TASK_BROKER_URL = os.environ.get("TASK_BROKER_URL", "")
+        self.TASK_BROKER_FOLDER = os.environ.get("TASK_BROKER_FOLDER", str(INSTANCE_DIR / "broker"))
+        self.TASK_QUEUE_PREFIX = os.environ.get("TASK_QUEUE_PREFIX", "snp")
+        self.TASK_VISIBILITY_TIMEOUT = env_int("TASK_VISIBILITY_TIMEOUT", 300)
+        self.TASK_SOLVE_LEASE = env_int("TASK_SOLVE_LEASE", 30)
+        self.TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+        self.TASK_MEMORY_LIMIT_MB = env_int("TASK_MEMORY_LIMIT_MB", 4096)
         # The optimiser: engine (None = the solver's default), CP-SAT workers, HiGHS for an undecided max-load cap.
         self.SOLVER_ENGINE = os.environ.get("SNP_SOLVER_ENGINE") or None
         self.SOLVER_WORKERS = env_int("SNP_SOLVER_WORKERS", 2)

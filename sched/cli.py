@@ -101,7 +101,10 @@ def create_user(
 @with_appcontext
 def periods(as_json: bool) -> None:
     """List the periods."""
+    from sched.services.solving import latest_requests
+
     rows = db.session.scalars(select(Period).order_by(Period.start_date)).all()
+    solves = latest_requests([p.id for p in rows])
     data = [
         {
             "id": p.id,
@@ -110,6 +113,7 @@ def periods(as_json: bool) -> None:
             "start_date": p.start_date.isoformat(),
             "end_date": p.end_date.isoformat(),
             "deadline": p.deadline.isoformat() if p.deadline else None,
+            "solve": solve_state(solves.get(p.id)),
         }
         for p in rows
     ]
@@ -117,7 +121,30 @@ def periods(as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for p in data:
-        click.echo(f"{p['id']:>4}  {p['state']:<11} {p['start_date']} → {p['end_date']}  {p['name']}")
+        solve = f"  [optimisation {p['solve']['state']}]" if p["solve"] else ""
+        click.echo(f"{p['id']:>4}  {p['state']:<11} {p['start_date']} → {p['end_date']}  {p['name']}{solve}")
+
+
+def solve_state(request) -> dict | None:
+    """The latest solve request of a period as `periods --json` shows it (None: never solved here)."""
+    if request is None:
+        return None
+
+    def stamp(moment):
+        return moment.isoformat() if moment else None
+
+    return {
+        "request_id": request.id,
+        "state": request.state,
+        "attempt": request.attempt,
+        "worker": request.worker,
+        "requested_at": stamp(request.requested_at),
+        "started_at": stamp(request.started_at),
+        "heartbeat_at": stamp(request.heartbeat_at),
+        "finished_at": stamp(request.finished_at),
+        "version_id": request.version_id,
+        "error": request.error,
+    }
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -144,30 +171,40 @@ def dies_with(parent_pid: int):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler process beside the web server.")
+@click.option("--no-worker", is_flag=True, help="Do not start a task worker beside the web server.")
 @with_appcontext
-def run(host: str, port: int, no_scheduler: bool) -> None:
-    """Serve the app locally, with the scheduler (solves, e-mails, reminders) in its own process."""
+def run(host: str, port: int, no_scheduler: bool, no_worker: bool) -> None:
+    """Serve the app locally, with the scheduler (the clock) and one worker (solves, e-mails) in their own processes."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
-    scheduler = None
+    children = []
+    if not no_worker:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "sched", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+            preexec_fn=dies_with(os.getpid()),
+        )
+        children.append(worker)
+        click.echo(f"Travailleur démarré (processus {worker.pid}).")
     if not no_scheduler:
         scheduler = subprocess.Popen([sys.executable, "-m", "sched", "scheduler"], preexec_fn=dies_with(os.getpid()))
+        children.append(scheduler)
         click.echo(f"Planificateur démarré (processus {scheduler.pid}).")
     click.echo(f"Planning SNP sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
-        if scheduler is not None:
-            scheduler.terminate()
-            scheduler.wait(timeout=10)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=30)
 
 
 def register_commands() -> None:
     """The commands of sched/commands/, one module per concern."""
-    from sched.commands import coordination, feeds, outbox, replacements, scheduler, territories, tokens
+    from sched.commands import coordination, feeds, outbox, replacements, scheduler, territories, tokens, worker
 
-    for module in (coordination, feeds, outbox, replacements, scheduler, territories, tokens):
+    for module in (coordination, feeds, outbox, replacements, scheduler, territories, tokens, worker):
         module.register(cli)
 
 

@@ -1,11 +1,13 @@
 """The APScheduler of `python -m sched scheduler`: its own process (never in web workers), in the territory's zone.
 
+It keeps the clock only: at each trigger it enqueues the job as a task (`sched.job`), which a worker runs.
 Every job has an explicit id, a misfire grace time, coalescing and one instance at a time; the lock against
-a second scheduler process is in the database (sched.jobs.claim).
+a second scheduler process is in the database (sched.jobs.claim), taken by the job when a worker runs it.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -29,7 +31,7 @@ class JobSpec:
 
 JOBS = (
     JobSpec("outbox", jobs.flush_outbox, {"second": 0}, "chaque minute", 50),
-    JobSpec("run-queued-solves", jobs.run_queued_solves, {"second": "*/10"}, "toutes les 10 secondes", 9),
+    JobSpec("requeue-solves", jobs.requeue_solves, {"second": 15}, "chaque minute", 45),
     JobSpec("availability-reminders", jobs.availability_reminders, {"minute": "*/15"}, "toutes les 15 minutes", 600),
     JobSpec("close-collection", jobs.close_collection, {"minute": "*", "second": 30}, "chaque minute", 50),
     JobSpec("shift-reminders", jobs.shift_reminders, {"hour": 10, "minute": 0}, "chaque jour à 10:00", 6 * 3600),
@@ -47,12 +49,25 @@ def territory_zone() -> str:
     return db.session.scalar(select(Territory.timezone).order_by(Territory.id).limit(1)) or DEFAULT_TIMEZONE
 
 
+def enqueue(spec: JobSpec) -> None:
+    """The scheduler's whole work at a trigger: publish the job for a worker (dropped if not started in time)."""
+    from sched.tasks import enqueue_job
+
+    with jobs.get_app().app_context():
+        try:
+            enqueue_job(spec.id, expires=spec.grace)
+        except Exception:
+            logging.getLogger("sched.jobs").exception("job %s not enqueued (broker unreachable?)", spec.id)
+            raise
+
+
 def build_scheduler(timezone: str) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=timezone)
     for spec in JOBS:
         scheduler.add_job(
-            spec.func,
+            enqueue,
             CronTrigger(timezone=timezone, **spec.trigger),
+            args=[spec],
             id=spec.id,
             name=spec.when,
             misfire_grace_time=spec.grace,

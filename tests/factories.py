@@ -55,6 +55,7 @@ def base_config(database_url: str, instance_dir: Path) -> dict:
         "SCHEDULER_ENABLED": False,
         "SERVER_NAME": None,
         "BASE_URL": "http://localhost",
+        "TASK_BROKER_FOLDER": str(instance_dir / "broker"),  # never the developer's instance/broker
     }
 
 

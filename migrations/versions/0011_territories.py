@@ -1,7 +1,7 @@
 """a territory's public-holiday subdivision (overseas territories: Réunion 974, Martinique 972…); the platform role
 
 Revision ID: 0011_territories
-Revises: 0008_sas
+Revises: 0010_tasks
 Create Date: 2026-12-03 04:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_territories'
-down_revision = '0008_sas'
+down_revision = '0010_tasks'
 branch_labels = None
 depends_on = None
 

@@ -46,12 +46,15 @@ def write_json(data: dict, output: str | None) -> None:
 def register(cli: click.Group) -> None:
     @cli.command("solve")
     @click.argument("period_id", type=int)
-    @click.option("--time-limit", "time_limit", default=60, show_default=True, type=int, help="Seconds.")
+    @click.option("--time-limit", "time_limit", default=60, show_default=True, type=click.IntRange(1, 86400),
+                  help="Seconds.")  # fmt: skip
+    @click.option("--queue", "queue_only", is_flag=True, help="Enqueue for a worker and return at once.")
     @with_appcontext
-    def solve(period_id: int, time_limit: int) -> None:
-        """Queue an optimisation of PERIOD_ID and run it now (the same path as the button)."""
+    def solve(period_id: int, time_limit: int, queue_only: bool) -> None:
+        """Queue an optimisation of PERIOD_ID and run it now, in this process (or, with --queue, by a worker)."""
         from sched.models import SolveRequest
         from sched.services import scheduling, solving
+        from sched.tasks import enqueue_solve
 
         period = find_period(period_id)
         try:
@@ -60,8 +63,16 @@ def register(cli: click.Group) -> None:
         except solving.SolveRefused as refusal:
             raise click.ClickException(str(refusal)) from None
         request_id = request.id
+        if queue_only:
+            if not enqueue_solve(request):
+                raise click.ClickException(
+                    f"solve request {request_id} saved but not published: broker unreachable "
+                    "(the scheduler's requeue-solves job will publish it)"
+                )
+            click.echo(f"solve request {request_id} queued for « {period.name} » (see `periods --json`)")
+            return
         click.echo(f"solve request {request_id} queued for « {period.name} »", err=True)
-        solving.run_queued_solves(echo=scheduling.print_progress)
+        solving.execute(request_id, echo=scheduling.print_progress)
         db.session.expire_all()
         request = db.session.get(SolveRequest, request_id)
         if request.state != "done":

@@ -11,11 +11,12 @@ from sched.coordination.forms import SolveForm
 from sched.extensions import db
 from sched.models import RosterVersion, SolveRequest
 from sched.services.solving import SolveRefused, active_request, request_solve
+from sched.tasks import enqueue_solve
 
 
 @bp.route("/periodes/<int:period_id>/optimiser", methods=["POST"])
 def solve(period_id: int):
-    """Queue an optimisation of the period; the worker runs it outside the web request."""
+    """Queue an optimisation of the period; a task engine worker runs it outside the web request."""
     period = own_period(period_id)
     form = SolveForm()
     if not form.validate_on_submit():
@@ -24,6 +25,7 @@ def solve(period_id: int):
     try:
         solve_request = request_solve(period, current_user, form.time_limit_s.data)
         db.session.commit()
+        enqueue_solve(solve_request)  # after the commit: a worker must find the row
     except SolveRefused as refusal:
         flash(str(refusal), "error")
         running = active_request(period)

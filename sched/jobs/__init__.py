@@ -1,9 +1,9 @@
-"""The scheduler's jobs (sched/scheduler.py registers them by these names). Each opens its own app context and
+"""The scheduler's jobs (sched/scheduler.py enqueues them, a worker runs them). Each opens its own app context and
 takes a lock row in job_runs first (runtime.py); the queries they need are services'.
 
     mail.py        the outbox, the day-before reminders, the regulators' 17:00 list
     collection.py  availability reminders, the close of the collection
-    upkeep.py      queued solves, forgetting old lock rows
+    upkeep.py      solves a broker may have lost, forgetting old lock rows
     market.py      offers of gardes nobody took: escalation 72 h before, expiry
 """
 
@@ -11,7 +11,7 @@ from sched.jobs.collection import availability_reminders, close_collection
 from sched.jobs.mail import flush_outbox, regulators_list, shift_reminders
 from sched.jobs.market import escalate_offers
 from sched.jobs.runtime import claim, get_app, in_context, slot_key, use_app
-from sched.jobs.upkeep import cleanup_job_runs, run_queued_solves
+from sched.jobs.upkeep import cleanup_job_runs, requeue_solves
 
 __all__ = [
     "availability_reminders",
@@ -23,7 +23,7 @@ __all__ = [
     "get_app",
     "in_context",
     "regulators_list",
-    "run_queued_solves",
+    "requeue_solves",
     "shift_reminders",
     "slot_key",
     "use_app",

@@ -22,7 +22,7 @@ from sched.models import JobRun, utcnow
 
 log = logging.getLogger("sched.jobs")
 _app: Flask | None = None
-FREQUENT_JOBS = ("outbox", "run-queued-solves")  # keyed by time slot: their lock rows pile up
+FREQUENT_JOBS = ("outbox", "requeue-solves")  # keyed by time slot: their lock rows pile up
 
 
 def use_app(app: Flask | None) -> None:

@@ -1,20 +1,21 @@
-"""Jobs that keep the system going: the optimisations queued by the web workers, old lock rows."""
+"""Jobs that keep the system going: solves a broker may have lost, old lock rows."""
 
 from __future__ import annotations
 
 from sched.extensions import db
 from sched.jobs.runtime import claim, finish, forget_old_runs, in_context, slot_key
-from sched.services import solving
 
 
 @in_context
-def run_queued_solves() -> int | None:
-    """Run the optimisations queued by the web workers (one at a time, oldest first)."""
-    run = claim("run-queued-solves", slot_key(10))
+def requeue_solves() -> int | None:
+    """Fail the solves past their deadline; publish again those whose worker stopped beating (or never got them)."""
+    from sched.tasks import requeue_lost_solves
+
+    run = claim("requeue-solves", slot_key(60))
     if run is None:
         return None
-    db.session.commit()  # a solve takes time: hold the lock row, not a transaction
-    count = solving.run_queued_solves()
+    db.session.commit()
+    count = requeue_lost_solves()
     finish(run)
     return count
 

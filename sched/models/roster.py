@@ -68,7 +68,11 @@ SOLVE_STATES = ("queued", "running", "done", "failed")
 
 
 class SolveRequest(Base):
-    """A queued optimisation; the partial unique index lets only one be queued or running per period."""
+    """A queued optimisation; the partial unique index lets only one be queued or running per period.
+
+    The task engine delivers it (docs/architecture.md): `attempt` counts the workers that claimed it, `worker`
+    is the last one (host:pid), whose `heartbeat_at` says it is alive; `enqueued_at` is its last publication.
+    """
 
     __tablename__ = "solve_requests"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +86,10 @@ class SolveRequest(Base):
     progress: Mapped[list[Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("roster_versions.id", ondelete="SET NULL"))
+    attempt: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None]
+    enqueued_at: Mapped[datetime | None]
     period: Mapped[Period] = relationship()
     requested_by: Mapped[User | None] = relationship()
     __table_args__ = (

@@ -22,7 +22,7 @@ PERIOD_NAME = "Période e2e coordination"
 
 @pytest.fixture
 def worker(live_app):
-    """The scheduler's job, as `make run` has it: run the queued solves every half second."""
+    """A worker in this process (`make run` starts one beside the server): run the queued solves every half second."""
     stop = threading.Event()
 
     def loop() -> None:

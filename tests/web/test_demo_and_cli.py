@@ -68,7 +68,7 @@ def test_periods_json(runner, territory):
     periods = json.loads(result.output)
     assert periods == [
         {"id": periods[0]["id"], "name": "janvier 2027", "state": "draft", "start_date": "2027-01-01",
-         "end_date": "2027-01-31", "deadline": None}
+         "end_date": "2027-01-31", "deadline": None, "solve": None}
     ]  # fmt: skip
 
 

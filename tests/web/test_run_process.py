@@ -1,4 +1,4 @@
-"""`python -m sched run` and its scheduler child: a SIGKILL of the parent does not leave the child running."""
+"""`python -m sched run` and its children (scheduler, worker): a SIGKILL of the parent does not leave them running."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_scheduler_child_dies_with_a_killed_run(app, tmp_path):
+def test_the_scheduler_and_worker_children_die_with_a_killed_run(app, tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -45,23 +45,25 @@ def test_the_scheduler_child_dies_with_a_killed_run(app, tmp_path):
         [sys.executable, "-m", "sched", "run", "--port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
-    child = None
+    children: dict[str, int] = {}
     try:
         for line in parent.stdout:
-            if found := re.search(r"Planificateur démarré \(processus (\d+)\)", line):
-                child = int(found.group(1))
+            if found := re.search(r"(Planificateur|Travailleur) démarré \(processus (\d+)\)", line):
+                children[found.group(1)] = int(found.group(2))
+            if len(children) == 2:
                 break
-        assert child is not None and running(child)
+        assert sorted(children) == ["Planificateur", "Travailleur"] and all(map(running, children.values()))
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=30)
-        # Waiting for an event, not measuring a duration: the child gets its signal as the parent dies.
-        give_up = time.monotonic() + 30
-        while running(child) and time.monotonic() < give_up:
+        # Waiting for an event, not measuring a duration: the children get their signal as the parent dies.
+        give_up = time.monotonic() + 60
+        while any(map(running, children.values())) and time.monotonic() < give_up:
             time.sleep(0.1)
-        assert not running(child), "the scheduler child outlived its killed parent"
+        assert not any(map(running, children.values())), f"a child outlived its killed parent: {children}"
     finally:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
-        if child is not None and running(child):
-            os.kill(child, signal.SIGKILL)
+        for pid in children.values():
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

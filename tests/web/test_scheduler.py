@@ -17,7 +17,6 @@ from sched.extensions import db
 from sched.models import (
     Availability,
     AvailabilityAnswer,
-    JobRun,
     OutboxEmail,
     RosterVersion,
     Shift,
@@ -62,7 +61,7 @@ def test_scheduler_is_in_the_territorys_time_with_explicit_ids_and_grace(app, te
     by_id = {job.id: job for job in scheduler.get_jobs()}
     assert set(by_id) == {
         "outbox",
-        "run-queued-solves",
+        "requeue-solves",
         "availability-reminders",
         "close-collection",
         "shift-reminders",
@@ -199,23 +198,38 @@ def test_no_halfway_reminder_before_halfway_counted_from_the_opening(job_app, sm
     assert jobs.availability_reminders() == 0
 
 
-def test_solve_job_runs_the_queued_optimisation(job_app, territory):
-    """The web worker queues; the job claims its lock row, solves, and stores the roster as a new version."""
+def test_requeue_job_publishes_again_a_solve_whose_worker_stopped_beating(job_app, territory):
+    """A worker died mid-solve (its heartbeat is old): the job publishes it again and the next worker takes it
+    over; a request with a fresh heartbeat, or queued a moment ago, is left to the broker."""
     from sched.services import solving
+    from sched.tasks.engine import broker_settings
 
     gp = numbered_gp(territory, 1)
-    period = make_period(territory, tomorrow() + timedelta(days=20), 2, state="collecting")
-    db.session.add_all(Availability(gp_id=gp.id, shift_id=shift.id, level="available") for shift in period.shifts)
-    request = solving.request_solve(period, None, 5)
+    dead = make_period(territory, tomorrow() + timedelta(days=20), 2, state="collecting")
+    alive = make_period(territory, tomorrow() + timedelta(days=40), 2, state="collecting")
+    fresh = make_period(territory, tomorrow() + timedelta(days=60), 2, state="collecting")
+    db.session.add_all(Availability(gp_id=gp.id, shift_id=shift.id, level="available") for shift in dead.shifts)
+    ids = []
+    for period in (dead, alive, fresh):
+        ids.append(solving.request_solve(period, None, 5).id)
+        db.session.commit()
+    for request_id in ids[:2]:
+        assert solving.take(request_id, "lost-machine:1") == solving.RUN
+    old = utcnow() - timedelta(seconds=job_app.config["TASK_SOLVE_LEASE"] + 1)
+    db.session.get(SolveRequest, ids[0]).heartbeat_at = old
     db.session.commit()
-    request_id = request.id
-    assert jobs.run_queued_solves() == 1
+    assert jobs.requeue_solves() == 1
+    assert jobs.requeue_solves() is None, "one run per minute, whichever scheduler enqueued it"
+    _, options = broker_settings(job_app)
+    published = list(Path(options["data_folder_in"]).glob("*.msg"))
+    assert len(published) == 1 and f"[{ids[0]}]" in published[0].read_text()
+    assert solving.take(ids[1], "other:2") == solving.BUSY, "a live worker's solve is not taken over"
+    assert solving.execute(ids[0], "other:2") == solving.RUN
     db.session.expire_all()
-    done = db.session.get(SolveRequest, request_id)
-    assert done.state == "done", done.error
-    version = db.session.get(RosterVersion, done.version_id)
-    assert sorted(a.shift_id for a in version.assignments) == sorted(s.id for s in period.shifts)
-    assert db.session.scalar(select(func.count(JobRun.id)).where(JobRun.job_id == "run-queued-solves")) == 1
+    done = db.session.get(SolveRequest, ids[0])
+    assert (done.state, done.attempt, done.worker) == ("done", 2, "other:2")
+    assert db.session.scalar(select(func.count(RosterVersion.id)).where(RosterVersion.period_id == dead.id)) == 1
+    assert solving.execute(ids[0], "third:3") == solving.OVER, "a late duplicate message stores nothing"
 
 
 WORKER = """

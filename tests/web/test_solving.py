@@ -145,3 +145,57 @@ def test_a_result_arriving_after_its_reclaim_is_dropped(period, monkeypatch):
     request = db.session.scalar(select(SolveRequest))
     assert request.state == "failed" and request.error == solving.STALE_MESSAGE
     assert db.session.scalar(select(func.count(RosterVersion.id))) == 0
+
+
+def test_a_solve_out_of_memory_fails_with_its_reason(period, monkeypatch):
+    def greedy(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(solving.scheduling, "solve_period", greedy)
+    solving.request_solve(period, None, 5)
+    db.session.commit()
+    assert solving.run_queued_solves() == 1
+    request = db.session.scalar(select(SolveRequest))
+    assert request.state == "failed"
+    assert request.error == "L'optimisation a dépassé la mémoire permise (4096 Mo) : elle a été arrêtée."
+
+
+def test_a_published_solve_carries_its_hard_time_limit(app, period):
+    """The message asks the worker's pool to kill the solve at its time limit + the margin (the folder broker's
+    files are the messages as any broker carries them)."""
+    import json
+    from pathlib import Path
+
+    from sched.tasks import enqueue_solve
+
+    request = solving.request_solve(period, None, 45)
+    db.session.commit()
+    assert enqueue_solve(request)
+    (message,) = Path(app.config["TASK_BROKER_FOLDER"]).glob("*.msg")
+    headers = json.loads(message.read_text())["headers"]
+    assert headers["task"] == "sched.solve" and headers["timelimit"] == [45 + solving.HARD_MARGIN_S, None]
+
+
+def test_a_worker_child_runs_under_the_memory_limit(app):
+    """The pool child's set-up limits its address space: an allocation beyond it is a MemoryError, not the machine's
+    memory (run in a child process: the limit must not bind the test run)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from celery import signals\n"
+        "from sched import create_app\n"
+        "from sched.tasks.work import prepare_worker_processes\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {app.config['SQLALCHEMY_DATABASE_URI']!r}, 'SECRET_KEY': 'x',\n"
+        "                  'TASK_MEMORY_LIMIT_MB': 1024})\n"
+        "prepare_worker_processes(app)\n"
+        "signals.worker_process_init.send(sender=None)\n"
+        "try:\n"
+        "    bytearray(2 * 1024 ** 3)\n"
+        "except MemoryError:\n"
+        "    print('refused')\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "refused", done.stderr[-2000:]
