@@ -17,11 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# WeasyPrint (the monthly report's PDF) draws its text with Pango: Debian's library, installed when missing.
+# WeasyPrint (the monthly report's PDF) draws its text with Pango; the tests read the PDF back with poppler's
+# pdftotext / pdfinfo. Debian's packages, installed when missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 pango:
-	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || { \
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_PACKAGES); }
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 chromium:

@@ -163,9 +163,9 @@ def run(host: str, port: int, no_scheduler: bool) -> None:
 
 def register_commands() -> None:
     """The commands of sched/commands/, one module per concern."""
-    from sched.commands import coordination, feeds, outbox, replacements, scheduler, tokens
+    from sched.commands import coordination, feeds, outbox, replacements, reports, scheduler, tokens
 
-    for module in (coordination, feeds, outbox, replacements, scheduler, tokens):
+    for module in (coordination, feeds, outbox, replacements, reports, scheduler, tokens):
         module.register(cli)
 
 
