@@ -62,11 +62,11 @@ class Chart:
 
 
 def nice_max(value: float) -> float:
-    """The axis top: 1, 2, 2.5 or 5 × a power of ten at or above `value`."""
+    """The axis top: 1, 2, 4, 5 or 8 × a power of ten at or above `value` (its quarters stay round)."""
     if value <= 0:
         return 1
     power = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 4, 5, 8, 10):
         if step * power >= value:
             return step * power
     return 10 * power
@@ -80,9 +80,9 @@ def bar_chart(chart: Chart, top: float | None = None) -> Chart:
         return horizontal(chart, top)
     plot_w, plot_h = chart.width - LEFT - RIGHT, chart.height - TOP - BOTTOM
     slot = plot_w / max(len(chart.groups), 1)
-    bar_w = slot * 0.8 / max(len(chart.series), 1)
+    bar_w = min(slot * 0.8 / max(len(chart.series), 1), 48)
     for g, group in enumerate(chart.groups):
-        x0 = LEFT + g * slot + slot * 0.1
+        x0 = LEFT + g * slot + (slot - bar_w * len(chart.series)) / 2
         chart.labels.append((LEFT + g * slot + slot / 2, chart.short[g] if chart.short else group))
         for s, (name, color) in enumerate(chart.legend):
             value = chart.values[s][g]

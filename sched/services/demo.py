@@ -1,4 +1,5 @@
-"""The demo territory « CPTS Metz Démo »: sites, 40 GPs, a published planning, a period collecting answers.
+"""The demo territory « CPTS Metz Démo »: sites, 40 GPs, a published planning (last month, this month and the next,
+with the regulators' bookings and the GPs' end-of-garde counts of the gardes already held), a period collecting.
 
 Only `python -m sched demo` calls this; it does nothing when the demo territory already exists.
 """
@@ -13,7 +14,22 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import MONTHS
-from sched.models import GP, Availability, AvailabilityAnswer, Period, ShiftTemplate, Site, Territory, utcnow
+from sched.models import (
+    AGE_BANDS,
+    GP,
+    Availability,
+    AvailabilityAnswer,
+    ConsultationSlot,
+    GardeCount,
+    Period,
+    Shift,
+    ShiftTemplate,
+    Site,
+    SlotBooking,
+    Territory,
+    User,
+    utcnow,
+)
 from sched.services import accounts, scheduling
 from sched.services.identity import luhn_check_digit
 from sched.services.periods import generate_shifts
@@ -140,6 +156,37 @@ def answer(period: Period, gp: GP, rng: random.Random) -> None:
     db.session.add(AvailabilityAnswer(gp_id=gp.id, period_id=period.id, answered_at=utcnow()))
 
 
+def add_activity(period: Period, rng: random.Random) -> None:
+    """The gardes already begun: the regulation booked about a third of their créneaux, and most GPs gave their
+    end-of-garde count (patients seen ≥ those booked; a few counts still missing, as in life)."""
+    now = utcnow()
+    regulator = db.session.scalar(select(User).where(User.email == "regulation@demo.test"))
+    slots = db.session.scalars(
+        select(ConsultationSlot)
+        .join(Shift, Shift.id == ConsultationSlot.shift_id)
+        .where(Shift.period_id == period.id, ConsultationSlot.starts_at < now, ConsultationSlot.gp_id.is_not(None))
+        .order_by(ConsultationSlot.id)
+    ).all()
+    booked: dict[tuple[int, int], int] = {}
+    for n, slot in enumerate(slots):
+        booked.setdefault((slot.shift_id, slot.gp_id), 0)
+        if rng.random() < 0.35:
+            db.session.add(
+                SlotBooking(
+                    slot_id=slot.id, regulation_ref=f"R-DEMO-{n:05d}", initials=rng.choice(["JD", "MB", "AL", "CK"]),
+                    age_band=rng.choice(AGE_BANDS), booked_by_id=regulator.id,
+                    booked_at=slot.starts_at - timedelta(minutes=rng.randint(20, 300)),
+                )
+            )  # fmt: skip
+            booked[(slot.shift_id, slot.gp_id)] += 1
+    ends = dict(db.session.execute(select(Shift.id, Shift.ends_at).where(Shift.period_id == period.id)).all())
+    for (shift_id, gp_id), sent in booked.items():
+        if ends[shift_id] <= now and rng.random() < 0.92:
+            seen = sent + rng.randint(1, 6)
+            db.session.add(GardeCount(shift_id=shift_id, gp_id=gp_id, patients_seen=seen, sent_by_15=sent))
+    db.session.flush()
+
+
 def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     """Load the demo unless it is there; True when something was created. The caller commits."""
     if demo_loaded():
@@ -149,7 +196,7 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     gps = create_people(territory, sites, rng)
     tz = ZoneInfo(territory.timezone)
 
-    start = month_start(today)
+    start = month_start(today, -1)  # last month too: the reports show a whole month held
     end = month_start(today, 2) - timedelta(days=1)
     published = Period(
         territory=territory,
@@ -169,6 +216,7 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     problem, solution = scheduling.solve_period(published, time_limit=solve_seconds, workers=2, seed=0)
     version = scheduling.apply_solution(published, problem, solution, source="demo")
     publish(version)
+    add_activity(published, rng)
 
     next_start = month_start(today, 2)
     next_end = month_start(today, 3) - timedelta(days=1)

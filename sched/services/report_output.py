@@ -126,6 +126,8 @@ def load_chart(territory: Territory, month: date) -> tuple[Chart, list[reports.P
 def page_context(territory: Territory, month: date, now: datetime | None = None) -> dict:
     """What the dashboard's charts, the report page and the PDF show for `month`."""
     history = reports.months_reports(territory, month, 12, now)
+    while len(history) > 1 and history[0].empty:  # the charts start with the first month that had gardes
+        history.pop(0)
     return {"report": history[-1], "history": history, "charts": charts(history), "month": month}
 
 
