@@ -24,7 +24,7 @@ class CountForm(FlaskForm):
         "Patients vus",
         validators=[InputRequired(NUMBER_MESSAGE), NumberRange(min=0, max=counts.MAX_PATIENTS, message=NUMBER_MESSAGE)],
         invalid_value_message=NUMBER_MESSAGE,
-        render_kw={"inputmode": "numeric", "min": 0, "max": counts.MAX_PATIENTS, "type": "number"},
+        render_kw={"inputmode": "numeric", "min": 0, "max": counts.MAX_PATIENTS, "type": "number", "autofocus": True},
     )
     sent_by_15 = IntegerField(
         "dont adressés par le 15",
