@@ -28,8 +28,8 @@ from sched.models import (
     SlotBooking,
     Territory,
     User,
+    utcnow,
 )
-from sched.models import utcnow as now_utc
 from sched.services.rosters import latest_published_ids
 
 
@@ -79,12 +79,15 @@ class Figures:
         return self.counts_expected - self.counts_given
 
     def add(self, other: Figures) -> None:
-        for name in ("planned", "held", "open_minutes", "gp_minutes", "consultations", "sent_by_15_declared"):
+        for name in SUMMED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.bookings += other.bookings
-        self.counts_expected += other.counts_expected
-        self.counts_given += other.counts_given
-        self.gp_ids |= other.gp_ids
+        self.gp_ids |= other.gp_ids  # a GP working in two cabinets counts once in the total
+
+
+SUMMED = (
+    "planned", "held", "open_minutes", "gp_minutes", "consultations", "sent_by_15_declared", "bookings",
+    "counts_expected", "counts_given",
+)  # fmt: skip
 
 
 @dataclass
@@ -145,8 +148,8 @@ def planned_shifts(territory: Territory, first: date, end: date):
 
 
 def month_report(territory: Territory, month: date, now: datetime | None = None) -> MonthReport:
-    """The month's figures per cabinet de garde and in total (four queries)."""
-    now = now or now_utc()
+    """The month's figures per cabinet de garde and in total (five queries)."""
+    now = now or utcnow()
     month = month.replace(day=1)
     shifts = db.session.execute(planned_shifts(territory, month, next_month(month))).all()
     shift_ids = [row[0] for row in shifts]
@@ -276,7 +279,7 @@ def twelve_months(month: date) -> tuple[date, date]:
 
 
 def local_today(territory: Territory, now: datetime | None = None) -> date:
-    return (now or now_utc()).astimezone(ZoneInfo(territory.timezone)).date()
+    return (now or utcnow()).astimezone(ZoneInfo(territory.timezone)).date()
 
 
 def last_month(territory: Territory, now: datetime | None = None) -> date:

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from sched.extensions import db
+from sched.i18n import number_fr
 from sched.jobs import use_app
 from sched.jobs.reports import monthly_report
 from sched.models import Assignment, ConsultationSlot, GardeCount, OutboxEmail, Shift, SlotBooking
 from sched.services import report_output, reports
+from sched.services.charts import nice_max
 from sched.services.rosters import latest_published_ids
 from tests.factories import (
     PARIS,
@@ -183,3 +185,10 @@ def test_monthly_job_sends_nothing_without_an_address_or_a_garde(app, month):
     db.session.commit()
     assert monthly_report(now=datetime(2026, 9, 2, 7, tzinfo=PARIS)) == 0  # August: nothing planned
     assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+
+
+def test_french_numbers_and_round_axes():
+    assert number_fr(1234.5, 1) == "1\u202f234,5"
+    assert number_fr(1234567) == "1\u202f234\u202f567"
+    assert number_fr(None) == "—"
+    assert [nice_max(v) for v in (0, 7, 146, 168, 234, 100)] == [1, 8, 200, 200, 400, 100]
