@@ -6,15 +6,24 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres screenshots chromium lint bench load clean
+.PHONY: install pango run test test-sqlite test-postgres screenshots chromium lint bench load clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	$(MAKE) --no-print-directory pango
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# WeasyPrint (the monthly report's PDF) draws its text with Pango; the tests read the PDF back with poppler's
+# pdftotext / pdfinfo. Debian's packages, installed when missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+pango:
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_PACKAGES); }
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 chromium:

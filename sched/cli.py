@@ -202,9 +202,19 @@ def run(host: str, port: int, no_scheduler: bool, no_worker: bool) -> None:
 
 def register_commands() -> None:
     """The commands of sched/commands/, one module per concern."""
-    from sched.commands import coordination, feeds, outbox, replacements, scheduler, territories, tokens, worker
+    from sched.commands import (
+        coordination,
+        feeds,
+        outbox,
+        replacements,
+        reports,
+        scheduler,
+        territories,
+        tokens,
+        worker,
+    )
 
-    for module in (coordination, feeds, outbox, replacements, scheduler, territories, tokens, worker):
+    for module in (coordination, feeds, outbox, replacements, reports, scheduler, territories, tokens, worker):
         module.register(cli)
 
 

@@ -68,6 +68,16 @@ def month_fr(value: date) -> str:
     return f"{MONTHS[value.month - 1]} {value.year}"
 
 
+NARROW_NBSP = "\u202f"  # the thousands separator of French typography: « 1 234,5 »
+
+
+def number_fr(value: float | int | None, decimals: int = 0) -> str:
+    """« 1 234,5 »: narrow no-break spaces between thousands, a decimal comma; « — » for no value."""
+    if value is None:
+        return "—"
+    return f"{value:,.{decimals}f}".replace(",", NARROW_NBSP).replace(".", ",")
+
+
 def phone_fr(e164: str | None) -> str:
     """« 03 87 12 34 56 » for a French number, the international form otherwise."""
     if not e164:
@@ -88,6 +98,7 @@ def init_app(app: Flask) -> None:
         time_fr=time_fr,
         datetime_fr=datetime_fr,
         month_fr=month_fr,
+        number_fr=number_fr,
         phone_fr=phone_fr,
         local=local,
     )

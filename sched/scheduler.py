@@ -37,6 +37,12 @@ JOBS = (
     JobSpec("shift-reminders", jobs.shift_reminders, {"hour": 10, "minute": 0}, "chaque jour à 10:00", 6 * 3600),
     JobSpec("regulators-list", jobs.regulators_list, {"hour": 17, "minute": 0}, "chaque jour à 17:00", 3600),
     JobSpec("escalate-offers", jobs.escalate_offers, {"minute": "*/10"}, "toutes les 10 minutes", 500),
+    JobSpec(
+        "garde-count-reminders", jobs.garde_count_reminders, {"hour": 8, "minute": 0}, "chaque jour à 08:00", 6 * 3600
+    ),
+    JobSpec(
+        "monthly-report", jobs.monthly_report, {"day": 2, "hour": 7, "minute": 0}, "le 2 du mois à 07:00", 12 * 3600
+    ),
     JobSpec("cleanup-job-runs", jobs.cleanup_job_runs, {"hour": 3, "minute": 30}, "chaque jour à 03:30", 3600),
 )
 

@@ -28,6 +28,7 @@ from sched.models import (
     Shift,
     ShiftTemplate,
     Site,
+    SlotBooking,
     Territory,
     User,
 )
@@ -331,3 +332,23 @@ GOOD_CSV = (
 
 def gp_count() -> int:
     return db.session.scalar(select(func.count(GP.id)))
+
+
+# --- reports -----------------------------------------------------------------------------------------------------
+
+
+def book_slot(slot: ConsultationSlot, booked_by: User, ref: str, cancelled: bool = False) -> SlotBooking:
+    """A regulator's booking of `slot` (cancelled with a reason when `cancelled`), flushed."""
+    booking = SlotBooking(slot_id=slot.id, regulation_ref=ref, booked_by_id=booked_by.id)
+    if cancelled:
+        booking.cancelled_at, booking.cancelled_by_id, booking.cancel_reason = datetime.now(PARIS), booked_by.id, "test"
+    db.session.add(booking)
+    db.session.flush()
+    return booking
+
+
+def slots_of(shift: Shift, gp: GP | None = None) -> list[ConsultationSlot]:
+    query = select(ConsultationSlot).where(ConsultationSlot.shift_id == shift.id)
+    if gp is not None:
+        query = query.where(ConsultationSlot.gp_id == gp.id)
+    return list(db.session.scalars(query.order_by(ConsultationSlot.starts_at, ConsultationSlot.position)))

@@ -1,7 +1,7 @@
 """solves delivered by the task engine: attempts, the worker holding a request, its heartbeat, its publication
 
 Revision ID: 0010_tasks
-Revises: 0008_sas
+Revises: 0009_reports
 Create Date: 2026-12-03 04:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_tasks'
-down_revision = '0008_sas'
+down_revision = '0009_reports'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from sched.coordination import (  # noqa: E402,F401
     periods,
     publishing,
     replacements,
+    reports,
     review,
     sites,
     solve,

@@ -55,10 +55,10 @@ def claim(job_id: str, run_key: str) -> JobRun | None:
 def in_context(job: Callable[[], object]) -> Callable[[], object]:
     """Run `job` in a fresh app context; an error is logged (the scheduler keeps running) and re-raised."""
 
-    def wrapper():
+    def wrapper(*args, **kwargs):  # a test may give `now`
         with get_app().app_context():
             try:
-                return job()
+                return job(*args, **kwargs)
             except Exception:
                 db.session.rollback()
                 log.exception("job %s failed", job.__name__)

@@ -2,7 +2,8 @@
 
 from sched.models.base import Base, UTCDateTime, utcnow
 from sched.models.bookings import AGE_BAND_LABELS, AGE_BANDS, ConsultationSlot, SlotBooking
-from sched.models.outbox import OutboxEmail, OutboxSms
+from sched.models.counts import GardeCount
+from sched.models.outbox import OutboxAttachment, OutboxEmail, OutboxSms
 from sched.models.people import (
     GP,
     ROLE_LABELS,
@@ -57,7 +58,9 @@ __all__ = [
     "Base",
     "ConsultationSlot",
     "FeedToken",
+    "GardeCount",
     "JobRun",
+    "OutboxAttachment",
     "OutboxEmail",
     "OutboxSms",
     "Period",

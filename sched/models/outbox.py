@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sched.models.base import Base, utcnow
 
@@ -38,6 +38,9 @@ class OutboxEmail(OutboxRow, Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        cascade="all, delete-orphan", order_by="OutboxAttachment.id", lazy="selectin"
+    )
 
     @property
     def recipient(self) -> str:
@@ -46,6 +49,18 @@ class OutboxEmail(OutboxRow, Base):
     @property
     def summary(self) -> str:
         return f"« {self.subject} »"
+
+
+class OutboxAttachment(Base):
+    """A file sent with an e-mail of the outbox (the monthly report's PDF): stored with it, gone with it."""
+
+    __tablename__ = "outbox_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(ForeignKey("outbox_emails.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (CheckConstraint("content_type LIKE '%/%'", name="content_type_valid"),)
 
 
 class OutboxSms(OutboxRow, Base):

@@ -1,4 +1,6 @@
-"""The demo territory « CPTS Metz Démo »: sites, 40 GPs, a published planning, a period collecting answers.
+"""The demo territory « CPTS Metz Démo »: sites, 40 GPs, last month's planning and this month's and the next's,
+published (the gardes already held have the regulators' bookings and the GPs' end-of-garde counts), a period
+collecting answers.
 
 Only `python -m sched demo` calls this; it does nothing when the demo territory already exists.
 """
@@ -13,7 +15,22 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import MONTHS
-from sched.models import GP, Availability, AvailabilityAnswer, Period, ShiftTemplate, Site, Territory, utcnow
+from sched.models import (
+    AGE_BANDS,
+    GP,
+    Availability,
+    AvailabilityAnswer,
+    ConsultationSlot,
+    GardeCount,
+    Period,
+    Shift,
+    ShiftTemplate,
+    Site,
+    SlotBooking,
+    Territory,
+    User,
+    utcnow,
+)
 from sched.services import accounts, scheduling
 from sched.services.identity import luhn_check_digit
 from sched.services.periods import generate_shifts
@@ -141,6 +158,62 @@ def answer(period: Period, gp: GP, rng: random.Random) -> None:
     db.session.add(AvailabilityAnswer(gp_id=gp.id, period_id=period.id, answered_at=utcnow()))
 
 
+def add_activity(period: Period, rng: random.Random) -> None:
+    """The gardes already begun: the regulation booked about a third of their créneaux, and most GPs gave their
+    end-of-garde count (patients seen ≥ those booked; a few counts still missing, as in life)."""
+    now = utcnow()
+    regulator = db.session.scalar(select(User).where(User.email == "regulation@demo.test"))
+    slots = db.session.scalars(
+        select(ConsultationSlot)
+        .join(Shift, Shift.id == ConsultationSlot.shift_id)
+        .where(Shift.period_id == period.id, ConsultationSlot.starts_at < now, ConsultationSlot.gp_id.is_not(None))
+        .order_by(ConsultationSlot.id)
+    ).all()
+    booked: dict[tuple[int, int], int] = {}
+    for n, slot in enumerate(slots):
+        booked.setdefault((slot.shift_id, slot.gp_id), 0)
+        if rng.random() < 0.35:
+            db.session.add(
+                SlotBooking(
+                    slot_id=slot.id, regulation_ref=f"R-{period.id}-{n:05d}", booked_by_id=regulator.id,
+                    initials=rng.choice(["JD", "MB", "AL", "CK"]), age_band=rng.choice(AGE_BANDS),
+                    booked_at=slot.starts_at - timedelta(minutes=rng.randint(20, 300)),
+                )
+            )  # fmt: skip
+            booked[(slot.shift_id, slot.gp_id)] += 1
+    ends = dict(db.session.execute(select(Shift.id, Shift.ends_at).where(Shift.period_id == period.id)).all())
+    for (shift_id, gp_id), sent in booked.items():
+        if ends[shift_id] <= now and rng.random() < 0.92:
+            seen = sent + rng.randint(1, 6)
+            db.session.add(GardeCount(shift_id=shift_id, gp_id=gp_id, patients_seen=seen, sent_by_15=sent))
+    db.session.flush()
+
+
+def published_period(
+    territory: Territory, gps: list[GP], start: date, end: date, name: str, rng: random.Random, solve_seconds: float
+) -> Period:
+    """A period whose GPs all answered, solved by the optimiser and published."""
+    tz = ZoneInfo(territory.timezone)
+    period = Period(
+        territory=territory,
+        name=name,
+        start_date=start,
+        end_date=end,
+        state="collecting",
+        deadline=datetime.combine(start - timedelta(days=10), time(23, 59), tzinfo=tz),
+        opened_at=utcnow(),
+    )
+    db.session.add(period)
+    db.session.flush()
+    generate_shifts(period, territory)
+    for gp in gps:
+        answer(period, gp, rng)
+    db.session.flush()
+    problem, solution = scheduling.solve_period(period, time_limit=solve_seconds, workers=2, seed=0)
+    publish(scheduling.apply_solution(period, problem, solution, source="demo"))
+    return period
+
+
 def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     """Load the demo unless it is there; True when something was created. The caller commits."""
     if demo_loaded():
@@ -152,24 +225,8 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
 
     start = month_start(today)
     end = month_start(today, 2) - timedelta(days=1)
-    published = Period(
-        territory=territory,
-        name=f"{MONTHS[start.month - 1]} – {MONTHS[end.month - 1]} {end.year}",
-        start_date=start,
-        end_date=end,
-        state="collecting",
-        deadline=datetime.combine(start - timedelta(days=10), time(23, 59), tzinfo=tz),
-        opened_at=utcnow(),
-    )
-    db.session.add(published)
-    db.session.flush()
-    generate_shifts(published, territory)
-    for gp in gps:
-        answer(published, gp, rng)
-    db.session.flush()
-    problem, solution = scheduling.solve_period(published, time_limit=solve_seconds, workers=2, seed=0)
-    version = scheduling.apply_solution(published, problem, solution, source="demo")
-    publish(version)
+    name = f"{MONTHS[start.month - 1]} – {MONTHS[end.month - 1]} {end.year}"
+    published = published_period(territory, gps, start, end, name, rng, solve_seconds)
 
     next_start = month_start(today, 2)
     next_end = month_start(today, 3) - timedelta(days=1)
@@ -188,4 +245,12 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     generate_shifts(collecting, territory)
     for gp in rng.sample(gps, 28):  # 70 % have answered
         answer(collecting, gp, rng)
+
+    # Last month, held: the reports show a whole month (its own random draws: the periods above stay as they were).
+    past_rng = random.Random(2026)
+    past_start = month_start(today, -1)
+    past_name = f"{MONTHS[past_start.month - 1]} {past_start.year}"
+    past = published_period(territory, gps, past_start, start - timedelta(days=1), past_name, past_rng, solve_seconds)
+    for period in (past, published):
+        add_activity(period, past_rng)
     return True

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import render_template
 
 from sched.extensions import db
-from sched.models import OutboxEmail, utcnow
+from sched.models import OutboxAttachment, OutboxEmail, utcnow
 from sched.services.identity import address_problem
 
 SUBJECT_LENGTH = 300
@@ -29,8 +29,12 @@ def queue_email(
     html: str | None = None,
     kind: str = "message",
     send_after: datetime | None = None,
+    attachments: list[tuple[str, str, bytes]] = (),
 ) -> OutboxEmail:
-    """Add a message to the outbox in the caller's transaction: it exists only if the change it announces does."""
+    """Add a message to the outbox in the caller's transaction: it exists only if the change it announces does.
+
+    `attachments`: (file name, content type, bytes) of each file sent with it (stored with the message).
+    """
     to = to.strip().lower()
     if problem := address_problem(to):
         raise MailError(problem)
@@ -41,12 +45,18 @@ def queue_email(
         body_text=text,
         body_html=html,
         send_after=send_after or utcnow(),
+        attachments=[
+            OutboxAttachment(filename=one_line(name)[:200], content_type=content_type, content=content)
+            for name, content_type, content in attachments
+        ],
     )
     db.session.add(message)
     return message
 
 
-def queue_template(to: str, subject: str, template: str, kind: str, **context) -> OutboxEmail:
+def queue_template(
+    to: str, subject: str, template: str, kind: str, attachments: list[tuple[str, str, bytes]] = (), **context
+) -> OutboxEmail:
     """Render templates/email/<template>.txt and .html with `context` and queue the message."""
     context.setdefault("subject", one_line(subject))
     return queue_email(
@@ -55,4 +65,5 @@ def queue_template(to: str, subject: str, template: str, kind: str, **context) -
         render_template(f"email/{template}.txt", **context),
         render_template(f"email/{template}.html", **context),
         kind=kind,
+        attachments=attachments,
     )

@@ -19,11 +19,15 @@ def period_ids(live_app) -> list[int]:
 
 def pages_of(email: str, periods: list[int]) -> list[str]:
     if email.startswith("coordination"):
-        return ["/coordination/", "/coordination/medecins", "/coordination/cabinets", "/agendas"] + [
-            f"/coordination/periodes/{p}/{view}" for p in periods for view in ("planning", "reponses", "impression")
-        ]
+        return [
+            "/coordination/",
+            "/coordination/rapports",
+            "/coordination/medecins",
+            "/coordination/cabinets",
+            "/agendas",
+        ] + [f"/coordination/periodes/{p}/{view}" for p in periods for view in ("planning", "reponses", "impression")]
     if email.startswith("medecin"):
-        return ["/gp/", "/gp/profil", "/mon-agenda"] + [f"/gp/disponibilites/{p}" for p in periods]
+        return ["/gp/", "/gp/profil", "/gp/comptes", "/mon-agenda"] + [f"/gp/disponibilites/{p}" for p in periods]
     if email.startswith("regulation"):
         return ["/regulation/"]
     return ["/admin/", "/admin/jetons"]

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from sched.extensions import db
 from sched.i18n import zone
-from sched.models import GP, AvailabilityAnswer, Base, Period, RosterVersion, Site, User, utcnow
+from sched.models import (
+    GP,
+    AvailabilityAnswer,
+    Base,
+    GardeCount,
+    Period,
+    RosterVersion,
+    Site,
+    SlotBooking,
+    User,
+    utcnow,
+)
 from sched.services.identity import rpps_problem
 
 
@@ -35,7 +47,10 @@ def test_demo_content_and_idempotence(demo, runner):
     assert {f"medecin{n:02d}@demo.test" for n in range(1, 41)} <= emails
 
     today = utcnow().astimezone(zone()).date()
-    published, collecting = db.session.scalars(select(Period).order_by(Period.start_date)).all()
+    held, published, collecting = db.session.scalars(select(Period).order_by(Period.start_date)).all()
+    assert held.state == "published" and held.end_date == published.start_date - timedelta(days=1)
+    assert db.session.scalar(select(func.count()).select_from(GardeCount)) > 50  # the reports show a whole month
+    assert db.session.scalar(select(func.count()).select_from(SlotBooking)) > 50
     assert published.state == "published"
     assert published.start_date <= today <= published.end_date
     assert published.end_date.month != today.month  # the current month and the next

@@ -67,6 +67,8 @@ def test_scheduler_is_in_the_territorys_time_with_explicit_ids_and_grace(app, te
         "shift-reminders",
         "regulators-list",
         "escalate-offers",
+        "garde-count-reminders",
+        "monthly-report",
         "cleanup-job-runs",
     }
     assert all(job.misfire_grace_time and job.coalesce and job.max_instances == 1 for job in by_id.values())
