@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +59,7 @@ def _rows(results: list[tuple[Path, CurtoisResult | None]], quick: bool) -> list
     ]
     for path, result in results:
         name = path.stem
-        reference = best_known(name, path)
+        reference = best_known(name, path, on_error=lambda exc: print(f"warning: {exc}", file=sys.stderr))
         best = _cell(reference.value if reference else None)
         if result is None:
             rows.append(f"| {name} | {best} | — | — | — | instance file missing or invalid |")

@@ -62,6 +62,26 @@ def test_instance1_end_to_end_prints_penalty_best_known_and_gap(tmp_path, capsys
     assert f"gap:        {100 * (penalty - 607) / 607:.2f} %" in printed
 
 
+@pytest.mark.parametrize(
+    "table",
+    ["name,value\nInstance7001,103\n", "instance,best_known\nInstance7001,about 100\n", b"\xff\xfe\x00bad"],
+    ids=["other-columns", "not-an-integer", "not-utf8"],
+)
+def test_an_unreadable_best_known_file_is_a_warning_and_the_roster_is_written(tmp_path, capsys, table):
+    path = tmp_path / "Instance7001.txt"
+    path.write_text((DATA / "tiny.txt").read_text())
+    csv_path = tmp_path / "best_known.csv"
+    csv_path.write_bytes(table if isinstance(table, bytes) else table.encode())
+    out = tmp_path / "roster.txt"
+    assert _run(["curtois", str(path), "--time-limit", "30", "--workers", "1", "--roster-out", str(out)]) == 0
+    captured = capsys.readouterr()
+    roster = parse_roster(out.read_text())
+    assert evaluate(load_instance(path), roster).feasible and len(roster) == 3
+    assert "best known: unknown" in captured.out
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and str(csv_path) in warnings[0]
+
+
 def test_quick_bench_table_has_a_row_and_a_curve_per_instance(monkeypatch):
     monkeypatch.setattr(bench, "QUICK", (range(1, 2), 60.0))  # proven optimal in ~1 s: a ceiling for loaded machines
     table = bench.curtois_table(lambda limit: SolveParams(limit, 1, 0), quick=True)
