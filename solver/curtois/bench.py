@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
