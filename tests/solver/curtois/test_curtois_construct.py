@@ -5,6 +5,7 @@ import dataclasses
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver.curtois.construct import Builder
@@ -56,10 +57,13 @@ def _weeks(weeks: int):
     return dataclasses.replace(tiny, name="tiny-weeks", horizon=7 * weeks, employees=employees, cover=cover)
 
 
-def test_a_long_horizon_is_solved_by_construction_then_descent_and_the_claim_is_checked():
+@pytest.mark.parametrize("limit", [10, 40], ids=["descent-only", "then-whole-model"])
+def test_a_long_horizon_is_solved_by_construction_then_descent_and_the_claim_is_checked(limit):
     instance = _weeks(5)
     assert instance.horizon > LARGE_FROM_DAYS
-    result = solve_instance(instance, SolveParams(20, 1, 0))
+    result = solve_instance(instance, SolveParams(limit, 1, 0))
     assert result.roster is not None and result.valid
     assert result.evaluation.penalty == result.claimed
     assert result.curve and result.curve[-1][1] == result.claimed
+    # With time left the whole model follows the descent and proves this small instance's optimum.
+    assert (result.status == "OPTIMAL") == (limit == 40)
