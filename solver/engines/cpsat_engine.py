@@ -41,9 +41,18 @@ class IncumbentCallback(cp_model.CpSolverSolutionCallback):
     def __init__(self, tracker: Tracker, stage: str) -> None:
         super().__init__()
         self.tracker, self.stage = tracker, stage
+        # (each rank's (var, coef) list, the ranks' lexicographic LP bounds): stop when a roster meets them.
+        self.stop_at: tuple[list[list[tuple[cp_model.IntVar, int]]], list[int]] | None = None
+        self.met = False
 
     def on_solution_callback(self) -> None:
         self.tracker.incumbent(self.stage, self.objective_value, self.best_objective_bound)
+        if self.stop_at is not None:
+            ranks, bounds = self.stop_at
+            values = [sum(c * self.value(var) for var, c in rank) for rank in ranks]
+            if values == bounds:
+                self.met = True
+                self.stop_search()
 
 
 class CpSatEngine:
@@ -125,8 +134,14 @@ class CpSatEngine:
         self.cp.add(self.expr(terms) >= floor)
         return floor
 
-    def minimise(self, name: str, terms: Terms) -> tuple[int, float]:
-        """Minimise `terms` from the current roster (hint); return CP-SAT's status and its bound."""
+    def minimise(
+        self, name: str, terms: Terms, stage: Stage | None = None, lex: list[int] | None = None
+    ) -> tuple[int, float]:
+        """Minimise `terms` from the current roster (hint); return CP-SAT's status and its bound.
+
+        With `lex` (lex_bounds of `stage`): the first rank's bound is stated as a floor, and the search stops at
+        the first roster whose ranks meet them all, proven optimal (status OPTIMAL).
+        """
         self.cp.minimize(self.expr(terms))
         self.cp.clear_hints()
         if self.values is not None:
@@ -134,30 +149,49 @@ class CpSatEngine:
                 self.cp.add_hint(var, value)
         solver = self.solver()
         self.tracker.start_stage()
-        status = solver.solve(self.cp, IncumbentCallback(self.tracker, name))
+        callback = IncumbentCallback(self.tracker, name)
+        if stage is not None and lex is not None:
+            first = self.ctx.model.objectives[stage.parts[0].key].terms
+            self.cp.add(self.expr(first) >= lex[0])
+            ranks = [self.ctx.model.objectives[p.key].terms for p in stage.parts]
+            callback.stop_at = ([[(self.vars[v], c) for v, c in t.items()] for t in ranks], lex)
+        status = solver.solve(self.cp, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.values = self.read(solver)
+        if status == cp_model.FEASIBLE and callback.met:
+            # Stopped on a roster meeting every rank's LP bound: optimal (see lex_bounds).
+            status = cp_model.OPTIMAL
+            self.params.report(name, None, self.value(terms), "LP bound, rank by rank")
         return status, solver.best_objective_bound
 
-    def ranks_meet_lp(self, stage: Stage, relaxation: Relaxation) -> bool:
-        """Whether the current roster is lexicographically optimal by the LP alone, rank by rank.
+    def lex_bounds(self, stage: Stage, relaxation: Relaxation) -> list[int] | None:
+        """Each rank's own LP bound, rounded up on its own, with the ranks above it held at theirs.
 
         Each rank is an integer (a multiple of its gcd), so its LP bound rounds up on its own; the combined
-        objective's LP bound rounds only once, after the weights. An amendment's first stage shows the
-        difference: the published roster with the withdrawn pairs refilled is optimal (0 · 6 · 0), the combined
-        LP bound is 6 units of `understaffed` below it (`removed` at 5.9995 in the LP), and CP-SAT spent 1-3 s
-        proving what "removed >= ceil(5.9995) = 6" proves at once. Each rank met is fixed in the LP (`<=` its
-        value) before the next one is bounded: exactly the lexicographic order.
+        objective's LP bound rounds only once, after the weights. A roster whose ranks equal these bounds is
+        lexicographically optimal (rank k's bound holds among the rosters whose ranks above meet theirs). An
+        amendment's first stage shows the difference: the published roster with the withdrawn pairs refilled
+        is optimal (0 · 6 · 0), the combined LP bound is 6 units of `understaffed` below it (`removed` at
+        5.9995 in the LP), and CP-SAT spent 1-3 s proving what "removed >= ceil(5.9995) = 6" proves at once.
         """
-        assert self.values is not None
+        bounds = []
         for part in stage.parts:
             terms = self.ctx.model.objectives[part.key].terms
-            value = self.value_of(self.values, terms)
             low = relaxation.minimise(terms)
-            if low is None or value > _ceil(low / part.gcd) * part.gcd:
-                return False
-            relaxation.add(AtMost(terms, value))
-        return True
+            if low is None:
+                return None
+            bounds.append(_ceil(low / part.gcd) * part.gcd)
+            relaxation.add(AtMost(terms, bounds[-1]))
+        return bounds
+
+    def ranks_meet_lp(self, stage: Stage, relaxation: Relaxation) -> bool:
+        """Whether the current roster meets lex_bounds: lexicographically optimal by the LP alone."""
+        assert self.values is not None
+        bounds = self.lex_bounds(stage, relaxation)
+        return bounds is not None and self.ranks(stage, self.values) == bounds
+
+    def ranks(self, stage: Stage, values: list[int]) -> list[int]:
+        return [self.value_of(values, self.ctx.model.objectives[p.key].terms) for p in stage.parts]
 
     def stage(self, stage: Stage) -> list[StageResult]:
         """Minimise the stage's combined objective; empty when nothing was found."""
