@@ -136,8 +136,9 @@ class CpSatEngine:
 
     def minimise(
         self, name: str, terms: Terms, stage: Stage | None = None, lex: list[int] | None = None
-    ) -> tuple[int, float]:
-        """Minimise `terms` from the current roster (hint); return CP-SAT's status and its bound.
+    ) -> tuple[int, float, bool]:
+        """Minimise `terms` from the current roster (hint); CP-SAT's status, its bound, and whether the search
+        stopped on the rank-by-rank LP bounds.
 
         With `lex` (lex_bounds of `stage`): the first rank's bound is stated as a floor, and the search stops at
         the first roster whose ranks meet them all, proven optimal (status OPTIMAL).
@@ -162,7 +163,7 @@ class CpSatEngine:
             # Stopped on a roster meeting every rank's LP bound: optimal (see lex_bounds).
             status = cp_model.OPTIMAL
             self.params.report(name, None, self.value(terms), "LP bound, rank by rank")
-        return status, solver.best_objective_bound
+        return status, solver.best_objective_bound, callback.met
 
     def lex_bounds(self, stage: Stage, relaxation: Relaxation) -> list[int] | None:
         """Each rank's own LP bound, rounded up on its own, with the ranks above it held at theirs.
@@ -200,21 +201,22 @@ class CpSatEngine:
         floor = self.lp_floor(stage.terms, relaxation)
         if floor is not None:
             self.params.report(stage.name, None, floor, "LP bound")
+        # Who proved the stage: GLOP's bound met by a roster, or CP-SAT's own search.
+        prover = "glop"
         if floor is not None and self.values is not None and self.value(stage.terms) <= floor:
             # The current roster already meets the LP bound: optimal, nothing to search.
             status, raw_bound = cp_model.OPTIMAL, float(floor)
             self.tracker.incumbent(stage.name, self.value(stage.terms), floor)
-        elif (
-            floor is not None
-            and self.values is not None
-            and len(stage.parts) > 1
-            and self.ranks_meet_lp(stage, relaxation)
-        ):
-            status, raw_bound = cp_model.OPTIMAL, float(self.value(stage.terms))
-            self.params.report(stage.name, None, raw_bound, "LP bound, rank by rank")
-            self.tracker.incumbent(stage.name, self.value(stage.terms), raw_bound)
         else:
-            status, raw_bound = self.minimise(stage.name, stage.terms)
+            lex = self.lex_bounds(stage, relaxation) if floor is not None and len(stage.parts) > 1 else None
+            if lex is not None and self.values is not None and self.ranks(stage, self.values) == lex:
+                status, raw_bound = cp_model.OPTIMAL, float(self.value(stage.terms))
+                self.params.report(stage.name, None, raw_bound, "LP bound, rank by rank")
+                self.tracker.incumbent(stage.name, self.value(stage.terms), raw_bound)
+            else:
+                status, raw_bound, met = self.minimise(stage.name, stage.terms, stage, lex)
+                if status == cp_model.OPTIMAL and not met:
+                    prover = "cp-sat"
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or self.values is None:
             return []
         value = self.value(stage.terms)
@@ -225,7 +227,8 @@ class CpSatEngine:
         if self.coverage is None and "max_load" not in stage.keys:
             self.coverage = Coverage(stage.terms, value, done)
         self.fix_keys(stage.keys)
-        return stage_results(self.ctx.model, stage, self.values, bound, done, self.params.elapsed() - started)
+        elapsed = self.params.elapsed()
+        return stage_results(self.ctx.model, stage, self.values, bound, done, elapsed - started, prover, elapsed)
 
     def replay(self, hint: list[int]) -> bool:
         """Re-find a roster with every rank at its proven value, single-threaded, from a fixed hint.
