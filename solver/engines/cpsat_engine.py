@@ -19,6 +19,8 @@ from solver.stages import Stage
 
 # Share of the time already spent that the deterministic replay may use (see CpSatEngine.replay).
 REPLAY_SHARE = 0.25
+# The rank-by-rank LP bounds (lex_bounds) only when that many LP solves fit in this share of the time left.
+LEX_SHARE = 0.2
 
 
 def _ceil(low: float) -> int:
@@ -199,6 +201,7 @@ class CpSatEngine:
         started = self.params.elapsed()
         relaxation = Relaxation(self.ctx.model, self.fixed)
         floor = self.lp_floor(stage.terms, relaxation)
+        lp_seconds = self.params.elapsed() - started
         if floor is not None:
             self.params.report(stage.name, None, floor, "LP bound")
         # Who proved the stage: GLOP's bound met by a roster, or CP-SAT's own search.
@@ -208,7 +211,9 @@ class CpSatEngine:
             status, raw_bound = cp_model.OPTIMAL, float(floor)
             self.tracker.incumbent(stage.name, self.value(stage.terms), floor)
         else:
-            lex = self.lex_bounds(stage, relaxation) if floor is not None and len(stage.parts) > 1 else None
+            # One re-solve per rank, warm; skipped where one LP already costs a real share of the time left.
+            cheap = lp_seconds * len(stage.parts) < LEX_SHARE * self.params.remaining()
+            lex = self.lex_bounds(stage, relaxation) if floor is not None and len(stage.parts) > 1 and cheap else None
             if lex is not None and self.values is not None and self.ranks(stage, self.values) == lex:
                 status, raw_bound = cp_model.OPTIMAL, float(self.value(stage.terms))
                 self.params.report(stage.name, None, raw_bound, "LP bound, rank by rank")
