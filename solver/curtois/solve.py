@@ -43,6 +43,7 @@ FULL_MODEL_UP_TO = 10_000
 # construction bounded by this share of the time, the descent the rest.
 LARGE_FROM_DAYS = 28
 CONSTRUCT_SHARE = 0.95  # construction stops as soon as everyone has a roster
+SAFETY_SHARE = 0.2  # up to four weeks: the construction that guarantees a roster, at most this share
 DESCENT_SHARE = 0.3  # of what the construction left, when the whole model follows
 WHOLE_MODEL_UP_TO = 200_000  # days x employees x shift types (Instances 19-22; 24 has 1.7 million)
 WHOLE_MODEL_FROM_SECONDS = 20.0  # less time left after the construction: the descent keeps all of it
@@ -231,21 +232,30 @@ def _large(instance: Instance, params: SolveParams, recorder: _Recorder) -> Outc
 
 def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:
     """The three phases under params (construction and descent beyond four weeks); the roster checked by the
-    evaluator."""
+    evaluator.
+
+    Up to four weeks a construction (construct.py, no polish, at most SAFETY_SHARE of the time) runs first, so
+    that a roster exists whatever the phases after it manage: on a machine at load 20 the relaxation of
+    Instances 11-12 took the whole minute and the run ended with no roster. Its roster is kept only when the
+    phases end without a better one; it costs well under a second on a quiet machine (Instance12: 60
+    one-type patterns).
+    """
     started = time.monotonic()
     if instance.horizon > LARGE_FROM_DAYS:
         recorder = _Recorder(params, started, None)
         status, roster, claimed, bound = _large(instance, params, recorder)
-        evaluation = evaluate(instance, roster) if roster is not None else None
-        result = CurtoisResult(
-            instance.name, status, roster, claimed, bound, evaluation, time.monotonic() - started, recorder.curve
-        )
-        params.report(STAGE, claimed, bound, f"status {result.status}")
-        return result
-    ctx, _ = build_model(instance)
-    recorder = _Recorder(params, started, ctx)
-    params.report(STAGE, None, None, f"model built, {len(ctx.x)} assignment variables")
-    status, roster, claimed, bound = _guided(ctx, params, recorder)
+    else:
+        safety = Builder(instance, params.workers, params.seed)
+        built = safety.construct(time.monotonic() + params.remaining() * SAFETY_SHARE, polish=False)
+        ctx, _ = build_model(instance)
+        recorder = _Recorder(params, started, ctx)
+        if built:
+            recorder.add(safety.penalty(), None, "construction")
+        params.report(STAGE, None, None, f"model built, {len(ctx.x)} assignment variables")
+        status, roster, claimed, bound = _guided(ctx, params, recorder)
+        if built and (claimed is None or safety.penalty() < claimed):
+            roster, claimed = safety.as_roster(), safety.penalty()
+            status = "OPTIMAL" if claimed == bound else "FEASIBLE"
     evaluation = evaluate(instance, roster) if roster is not None else None
     result = CurtoisResult(
         instance.name, status, roster, claimed, bound, evaluation, time.monotonic() - started, recorder.curve
