@@ -43,7 +43,7 @@ FULL_MODEL_UP_TO = 10_000
 # construction bounded by this share of the time, the descent the rest.
 LARGE_FROM_DAYS = 28
 CONSTRUCT_SHARE = 0.95  # construction stops as soon as everyone has a roster
-SAFETY_SHARE = 0.2  # up to four weeks: the construction that guarantees a roster, at most this share
+SAFETY_SHARE = 0.6  # up to four weeks: the construction that guarantees a roster, at most this share
 DESCENT_SHARE = 0.3  # of what the construction left, when the whole model follows
 WHOLE_MODEL_UP_TO = 200_000  # days x employees x shift types (Instances 19-22; 24 has 1.7 million)
 WHOLE_MODEL_FROM_SECONDS = 20.0  # less time left after the construction: the descent keeps all of it
@@ -234,11 +234,10 @@ def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:
     """The three phases under params (construction and descent beyond four weeks); the roster checked by the
     evaluator.
 
-    Up to four weeks a construction (construct.py, no polish, at most SAFETY_SHARE of the time) runs first, so
-    that a roster exists whatever the phases after it manage: on a machine at load 20 the relaxation of
-    Instances 11-12 took the whole minute and the run ended with no roster. Its roster is kept only when the
-    phases end without a better one; it costs well under a second on a quiet machine (Instance12: 60
-    one-type patterns).
+    Up to four weeks a construction (construct.py, no polish, at most SAFETY_SHARE of the time, usually under
+    a second) runs first, so that a roster exists whatever the phases after it manage: on a machine at load 20
+    the relaxation of Instances 11-12 took the whole minute and the run ended with no roster. Its roster is
+    kept only when the phases end without a better one.
     """
     started = time.monotonic()
     if instance.horizon > LARGE_FROM_DAYS:
