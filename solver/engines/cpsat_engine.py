@@ -43,14 +43,16 @@ class IncumbentCallback(cp_model.CpSolverSolutionCallback):
     def __init__(self, tracker: Tracker, stage: str) -> None:
         super().__init__()
         self.tracker, self.stage = tracker, stage
-        # (each rank's (var, coef) list, the ranks' lexicographic LP bounds): stop when a roster meets them.
-        self.stop_at: tuple[list[list[tuple[cp_model.IntVar, int]]], list[int]] | None = None
+        # (each rank's (var, coef) list, the ranks' lexicographic LP bounds, the combined objective of a roster
+        # meeting them): stop when a roster meets them. The ranks are summed only for a solution whose objective
+        # is that value (any roster meeting the bounds has it), so the callback stays cheap on long searches.
+        self.stop_at: tuple[list[list[tuple[cp_model.IntVar, int]]], list[int], int] | None = None
         self.met = False
 
     def on_solution_callback(self) -> None:
         self.tracker.incumbent(self.stage, self.objective_value, self.best_objective_bound)
-        if self.stop_at is not None:
-            ranks, bounds = self.stop_at
+        if self.stop_at is not None and round(self.objective_value) == self.stop_at[2]:
+            ranks, bounds, _ = self.stop_at
             values = [sum(c * self.value(var) for var, c in rank) for rank in ranks]
             if values == bounds:
                 self.met = True
@@ -157,7 +159,8 @@ class CpSatEngine:
             first = self.ctx.model.objectives[stage.parts[0].key].terms
             self.cp.add(self.expr(first) >= lex[0])
             ranks = [self.ctx.model.objectives[p.key].terms for p in stage.parts]
-            callback.stop_at = ([[(self.vars[v], c) for v, c in t.items()] for t in ranks], lex)
+            target = sum(p.weight * (b // p.gcd) for p, b in zip(stage.parts, lex, strict=True))
+            callback.stop_at = ([[(self.vars[v], c) for v, c in t.items()] for t in ranks], lex, target)
         status = solver.solve(self.cp, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.values = self.read(solver)
