@@ -69,7 +69,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from solver.bench import run_bench
 
-    return run_bench(quick=args.quick, curtois=args.curtois, output=args.output, engines=args.engines)
+    return run_bench(quick=args.quick, curtois=args.curtois, output=args.output, engines=args.engines, busy=args.busy)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -103,9 +103,10 @@ def parser() -> argparse.ArgumentParser:
         const="",
         default=None,
         metavar="DIR",
-        help="append the Curtois–Qu benchmark: instances 1-12 of solver/data/curtois, or every *.txt of DIR",
+        help="append the Curtois–Qu benchmark: every instance of solver/data/curtois, or every *.txt of DIR",
     )
     b.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
+    b.add_argument("--busy", action="store_true", help="keep one core busy with a spinning process during every solve")
     b.add_argument("--output", default=None, help="markdown file to update (default docs/benchmarks.md)")
     b.set_defaults(run=_bench)
     from solver.curtois.cli import add_parser as add_curtois_parser

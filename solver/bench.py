@@ -21,20 +21,22 @@ WORKERS = 2
 DOC = Path("docs/benchmarks.md")
 HEADING = "## Solver benchmark"
 CURTOIS_HEADING = "## Curtois–Qu benchmark"
+BUSY_SUFFIX = " — one core kept busy"
 
 
-def amendment(base: dict[str, Any], solution: dict[str, Any], seed: int = 5) -> dict[str, Any]:
-    """A published roster re-solved after three withdrawals and one pin."""
+def amendment(
+    base: dict[str, Any], solution: dict[str, Any], seed: int = 5, withdrawals: int = 3, pins: int = 1
+) -> dict[str, Any]:
+    """A published roster re-solved after `withdrawals` withdrawals and `pins` pins."""
     rng = random.Random(seed)
     data = {**base, "name": base["name"] + "-amended", "gps": [dict(g) for g in base["gps"]]}
     published = [(a["gp"], a["shift"]) for a in solution["assignments"]]
     data["previous"] = [{"gp": g, "shift": s} for g, s in published]
     by_id = {g["id"]: g for g in data["gps"]}
-    for gp, sid in rng.sample(published, 3):  # three GPs withdraw from a shift they were given
+    for gp, sid in rng.sample(published, withdrawals):  # GPs withdraw from a shift they were given
         by_id[gp]["availability"] = {k: v for k, v in by_id[gp]["availability"].items() if k != sid}
     unused = sorted((g["id"], s) for g in data["gps"] for s in g["availability"] if (g["id"], s) not in published)
-    gp, sid = rng.choice(unused)
-    data["pinned"] = [{"gp": gp, "shift": sid}]
+    data["pinned"] = [{"gp": gp, "shift": sid} for gp, sid in rng.sample(unused, pins)]
     return data
 
 
@@ -46,13 +48,32 @@ def instances(quick: bool) -> list[tuple[str, dict[str, Any], float]]:
     if quick:
         rows.append(("tight month (30 GPs, 4 sites, 30 days)", generate(30, 4, 30, seed=4), 10.0))
     else:
+        quarter = generate(250, 6, 91, seed=2)
         rows += [
-            ("CPTS quarter (250 GPs, 6 sites, 91 days)", generate(250, 6, 91, seed=2), 120.0),
+            ("CPTS quarter (250 GPs, 6 sites, 91 days)", quarter, 120.0),
             ("department quarter (1,000 GPs, 20 sites, 91 days)", generate(1000, 20, 91, seed=3), 120.0),
             ("tight month (30 GPs, 4 sites, 30 days)", generate(30, 4, 30, seed=4), 60.0),
         ]
     rows.append(("amendment (month, 3 withdrawals, 1 pin)", amendment(month, published), 10.0 if quick else 60.0))
+    if not quick:
+        # The quarter's published roster (every rank proven on it in ~10 s), then 4 withdrawals and 2 pins.
+        quarter_published = solve(quarter, time_limit=120.0, workers=WORKERS)
+        rows.append(
+            (
+                "amendment (quarter, 4 withdrawals, 2 pins)",
+                amendment(quarter, quarter_published, seed=6, withdrawals=4, pins=2),
+                60.0,
+            )
+        )
     return rows
+
+
+def _spin(stop: Any) -> None:
+    """Keeps one core busy until `stop` is set (bench --busy)."""
+    n = 0
+    while not stop.is_set():
+        for _ in range(100_000):
+            n += 1
 
 
 def _one(data: dict[str, Any], engine: str, limit: float, out: Any) -> None:
@@ -92,15 +113,17 @@ def _row(name: str, engine: str, doc: dict[str, Any], peak_mib: float) -> str:
     )
 
 
-def solver_section(quick: bool, engines: list[str]) -> tuple[str, list[str]]:
-    """The markdown section, and one line per run for the console."""
+def solver_section(quick: bool, engines: list[str], busy: bool = False) -> tuple[str, list[str]]:
+    """The markdown section, and one line per run for the console. `busy`: a process keeps one core busy."""
     load = os.getloadavg()[0]
+    flags = (" --quick" if quick else "") + (" --busy" if busy else "")
     lines = [
-        HEADING,
+        HEADING + (BUSY_SUFFIX if busy else ""),
         "",
-        f"`python -m solver bench{' --quick' if quick else ''}` — {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"`python -m solver bench{flags}` — {time.strftime('%Y-%m-%d %H:%M')}, "
         f"{os.cpu_count()} cores ({platform.machine()}), workers={WORKERS}, seed=0; "
-        f"load average {load:.1f} at the start ({'busy' if load > 1.5 else 'quiet'} machine).",
+        f"load average {load:.1f} at the start ({'busy' if load > 1.5 else 'quiet'} machine)"
+        + ("; a spinning process kept one core busy through every solve." if busy else "."),
         "",
         "Score = uncovered · removed · understaffed · max_load · load_sq · unpreferred. *Proven* lists the ranks",
         "proven optimal; *gap* is load_sq's distance to its proven lower bound; *to final* is when the final score",
@@ -113,7 +136,16 @@ def solver_section(quick: bool, engines: list[str]) -> tuple[str, list[str]]:
     console = []
     for name, data, limit in instances(quick):
         for engine in engines:
-            doc, events, peak = run_one(data, engine, limit)
+            if busy:
+                stop = mp.get_context("spawn").Event()
+                hog = mp.get_context("spawn").Process(target=_spin, args=(stop,), daemon=True)
+                hog.start()
+            try:
+                doc, events, peak = run_one(data, engine, limit)
+            finally:
+                if busy:
+                    stop.set()
+                    hog.join()
             row = _row(name, engine, doc, peak)
             lines.append(row)
             console.append(row)
@@ -148,7 +180,7 @@ def params_factory(time_limit: float) -> SolveParams:
     return SolveParams(time_limit=time_limit, workers=WORKERS, seed=0)
 
 
-def run_bench(quick: bool, curtois: str | None, output: str | None, engines: str) -> int:
+def run_bench(quick: bool, curtois: str | None, output: str | None, engines: str, busy: bool = False) -> int:
     """`curtois`: None leaves the Curtois–Qu table out, "" runs the repository's instances, else a directory."""
     chosen = [e for e in engines.split(",") if e]
     unknown = [e for e in chosen if e not in ENGINES]
@@ -166,9 +198,9 @@ def run_bench(quick: bool, curtois: str | None, output: str | None, engines: str
         if folder is not None and not instances_in(folder):
             print(f"error: {folder} holds no instance file (*.txt)", file=sys.stderr)
             return 2
-    section, _ = solver_section(quick, chosen)
+    section, _ = solver_section(quick, chosen, busy)
     print(section)
-    update_doc(path, HEADING, section)
+    update_doc(path, HEADING + (BUSY_SUFFIX if busy else ""), section)
     if curtois is not None:
         table = f"{CURTOIS_HEADING}\n\n{curtois_table(params_factory, quick, folder)}\n"
         print(table)

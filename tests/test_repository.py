@@ -37,7 +37,7 @@ def test_no_code_test_or_document_names_a_path_outside_the_repository():
 
 def test_the_fixtures_and_the_benchmark_are_tracked_files_of_the_repository():
     tracked = set(tracked_files())
-    for folder, expected in [(EXAMPLES, 5), (DEFAULT_DIR / "instances", 12), (DEFAULT_DIR, 3)]:
+    for folder, expected in [(EXAMPLES, 5), (DEFAULT_DIR / "instances", 18), (DEFAULT_DIR, 3)]:
         assert folder.resolve().is_relative_to(ROOT)
         files = [p.relative_to(ROOT).as_posix() for p in folder.resolve().iterdir() if p.is_file()]
         assert len(files) == expected and set(files) <= tracked, folder

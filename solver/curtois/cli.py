@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from solver.curtois.files import best_known, format_roster
+from solver.curtois.files import BestKnownError, best_known, format_roster
 from solver.curtois.instance import InstanceError, load_instance
 from solver.curtois.solve import CurtoisResult, solve_instance
 from solver.params import SolveParams, print_progress
@@ -37,18 +38,22 @@ def run(args: argparse.Namespace) -> int:
         return 2
     params = SolveParams(args.time_limit, args.workers, args.seed, print_progress)
     result = solve_instance(instance, params)
-    print(summary(result, args.instance))
+    # The roster first: nothing printed or looked up after the solve may lose it.
+    written = True
     if result.roster is not None and args.roster_out is not None:
         try:
             args.roster_out.write_text(format_roster(instance, result.roster), encoding="utf-8")
         except OSError as exc:
             print(f"error: cannot write {args.roster_out}: {exc}", file=sys.stderr)
-            return 1
-    return 0 if result.valid else 1
+            written = False
+    print(summary(result, args.instance, warn=lambda exc: print(f"warning: {exc}", file=sys.stderr)))
+    return 0 if result.valid and written else 1
 
 
-def summary(result: CurtoisResult, path: Path) -> str:
-    """The lines the user reads: status, penalty, the evaluator's verdict, best known and gap."""
+def summary(result: CurtoisResult, path: Path, warn: Callable[[BestKnownError], None] | None = None) -> str:
+    """The lines the user reads: status, penalty, the evaluator's verdict, best known and gap.
+
+    An unreadable best_known.csv goes to `warn` (the CLI prints a warning line) and counts as unknown."""
     if result.roster is None or result.evaluation is None:
         return f"{result.instance}: no roster found ({result.status}, {result.seconds:.1f} s)"
     evaluation = result.evaluation
@@ -63,7 +68,7 @@ def summary(result: CurtoisResult, path: Path) -> str:
         lines.append(f"INVALID:    {len(evaluation.violations)} hard violations, first: {evaluation.violations[0]}")
     if evaluation.penalty != result.claimed:
         lines.append(f"MISMATCH:   the model claims {result.claimed}, the evaluator computes {evaluation.penalty}")
-    reference = best_known(result.instance, path)
+    reference = best_known(result.instance, path, on_error=warn or (lambda exc: None))
     if reference is None:
         lines.append("best known: unknown")
     else:

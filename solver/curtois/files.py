@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,17 +42,53 @@ class BestKnown:
         return self.lower_bound == self.value
 
 
-def best_known(name: str, near: Path | None = None) -> BestKnown | None:
-    """The best-known value of instance `name` from best_known.csv beside or above `near`."""
+class BestKnownError(ValueError):
+    """A best_known.csv that cannot be read: missing file access, columns or integers. Names the file."""
+
+
+def best_known(
+    name: str, near: Path | None = None, on_error: Callable[[BestKnownError], None] | None = None
+) -> BestKnown | None:
+    """The best-known value of instance `name` from best_known.csv beside or above `near`.
+
+    An unreadable table raises BestKnownError, or, with `on_error`, is reported to it and skipped (the next
+    folder's table is read): the CLI and the bench warn and go on, a roster is never lost to this table.
+    """
     folders = [near.parent, near.parent.parent] if near is not None else []
     for folder in [*folders, benchmark_dir()]:
         table = folder / "best_known.csv"
-        if table.is_file():
-            with table.open(newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    if row.get("instance") == name:
-                        bound = row.get("lower_bound") or None
+        if not table.is_file():
+            continue
+        try:
+            found = _read_best_known(table, name)
+        except BestKnownError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _read_best_known(table: Path, name: str) -> BestKnown | None:
+    try:
+        with table.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"instance", "best_known"} - set(reader.fieldnames or [])
+            if missing:
+                raise BestKnownError(f"{table}: no column {', '.join(sorted(missing))} in the header")
+            for row in reader:
+                if row.get("instance") == name:
+                    bound = (row.get("lower_bound") or "").strip()
+                    try:
                         return BestKnown(int(row["best_known"]), int(bound) if bound else None)
+                    except (TypeError, ValueError):
+                        raise BestKnownError(
+                            f"{table}, line {reader.line_num}: not an integer: {row['best_known']!r}"
+                        ) from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BestKnownError(f"{table}: cannot be read ({exc})") from exc
     return None
 
 

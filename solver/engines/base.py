@@ -23,11 +23,15 @@ class StageResult:
     # Which back-end proved the bound, when it is not the engine itself (CP-SAT's max_load stage may hand its
     # last question to HiGHS): stats say who proved what.
     prover: str | None = None
+    # Seconds since the solve started when the rank was proven (None while unproven).
+    at: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = {"key": self.key, "value": self.value, "bound": self.bound, "proven": self.proven, "s": self.seconds}
         if self.prover is not None:
             out["prover"] = self.prover
+        if self.at is not None and self.proven:
+            out["proven_at_s"] = round(self.at, 3)
         return out
 
 
@@ -73,14 +77,22 @@ def pairs_from(ctx: Context, values: list[int]) -> list[Pair]:
 
 
 def stage_results(
-    model: LinearModel, stage: Stage, values: list[int], bound: int, proven: bool, seconds: float
+    model: LinearModel,
+    stage: Stage,
+    values: list[int],
+    bound: int,
+    proven: bool,
+    seconds: float,
+    prover: str | None = None,
+    at: float | None = None,
 ) -> list[StageResult]:
     """Per-rank results of a (possibly combined) stage; an unproven stage bounds only its first rank."""
     bounds = stage.key_bounds(model, bound)
     out = []
     for key in stage.keys:
         value = model.value(key, values)
-        out.append(StageResult(key, value, value if proven else min(value, bounds.get(key, value)), proven, seconds))
+        low = value if proven else min(value, bounds.get(key, value))
+        out.append(StageResult(key, value, low, proven, seconds, prover if proven else None, at if proven else None))
     return out
 
 
@@ -104,5 +116,5 @@ def final_values(model: LinearModel, results: list[StageResult], values: list[in
     out = []
     for r in results:
         value = model.value(r.key, values)
-        out.append(StageResult(r.key, value, min(r.bound, value), r.proven, r.seconds, r.prover))
+        out.append(StageResult(r.key, value, min(r.bound, value), r.proven, r.seconds, r.prover, r.at))
     return out

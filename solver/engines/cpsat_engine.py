@@ -12,13 +12,21 @@ from typing import NamedTuple
 from ortools.sat.python import cp_model
 
 from solver.engines.base import StageResult, Tracker, stage_results
-from solver.engines.lp import lp_bound
+from solver.engines.lp import Relaxation
 from solver.formulation import AtMost, Context, Terms, canonical
 from solver.params import SolveParams
 from solver.stages import Stage
 
 # Share of the time already spent that the deterministic replay may use (see CpSatEngine.replay).
 REPLAY_SHARE = 0.25
+# The rank-by-rank LP bounds (lex_bounds) only when that many LP solves fit in this share of the time left.
+LEX_SHARE = 0.2
+
+
+def _ceil(low: float) -> int:
+    """An LP value rounded up to an integer bound, lowered by a relative 1e-6 first so that floating-point
+    error can never cut off a true optimum."""
+    return math.ceil(low - 1e-6 * max(1.0, abs(low)) - 1e-6)
 
 
 class Coverage(NamedTuple):
@@ -35,9 +43,20 @@ class IncumbentCallback(cp_model.CpSolverSolutionCallback):
     def __init__(self, tracker: Tracker, stage: str) -> None:
         super().__init__()
         self.tracker, self.stage = tracker, stage
+        # (each rank's (var, coef) list, the ranks' lexicographic LP bounds, the combined objective of a roster
+        # meeting them): stop when a roster meets them. The ranks are summed only for a solution whose objective
+        # is that value (any roster meeting the bounds has it), so the callback stays cheap on long searches.
+        self.stop_at: tuple[list[list[tuple[cp_model.IntVar, int]]], list[int], int] | None = None
+        self.met = False
 
     def on_solution_callback(self) -> None:
         self.tracker.incumbent(self.stage, self.objective_value, self.best_objective_bound)
+        if self.stop_at is not None and round(self.objective_value) == self.stop_at[2]:
+            ranks, bounds, _ = self.stop_at
+            values = [sum(c * self.value(var) for var, c in rank) for rank in ranks]
+            if values == bounds:
+                self.met = True
+                self.stop_search()
 
 
 class CpSatEngine:
@@ -104,22 +123,30 @@ class CpSatEngine:
     def value_of(values: list[int], terms: Terms) -> int:
         return sum(c * values[v] for v, c in terms.items())
 
-    def lp_floor(self, terms: Terms) -> int | None:
+    def lp_floor(self, terms: Terms, relaxation: Relaxation | None = None) -> int | None:
         """A proven lower bound from GLOP's LP relaxation, added to the model as `objective >= floor`.
 
         The stages are flow-like, so the LP bound is usually the optimum: with it stated, CP-SAT stops as soon
         as its (fast, LNS-driven) primal search reaches it instead of proving it by search. The bound is
         lowered by a relative 1e-6 so that floating-point error can never cut off a true optimum.
         """
-        low = lp_bound(self.ctx.model, terms, self.fixed)
+        relaxation = relaxation or Relaxation(self.ctx.model, self.fixed)
+        low = relaxation.minimise(terms)
         if low is None:
             return None
-        floor = math.ceil(low - 1e-6 * max(1.0, abs(low)) - 1e-6)
+        floor = _ceil(low)
         self.cp.add(self.expr(terms) >= floor)
         return floor
 
-    def minimise(self, name: str, terms: Terms) -> tuple[int, float]:
-        """Minimise `terms` from the current roster (hint); return CP-SAT's status and its bound."""
+    def minimise(
+        self, name: str, terms: Terms, stage: Stage | None = None, lex: list[int] | None = None
+    ) -> tuple[int, float, bool]:
+        """Minimise `terms` from the current roster (hint); CP-SAT's status, its bound, and whether the search
+        stopped on the rank-by-rank LP bounds.
+
+        With `lex` (lex_bounds of `stage`): the first rank's bound is stated as a floor, and the search stops at
+        the first roster whose ranks meet them all, proven optimal (status OPTIMAL).
+        """
         self.cp.minimize(self.expr(terms))
         self.cp.clear_hints()
         if self.values is not None:
@@ -127,23 +154,77 @@ class CpSatEngine:
                 self.cp.add_hint(var, value)
         solver = self.solver()
         self.tracker.start_stage()
-        status = solver.solve(self.cp, IncumbentCallback(self.tracker, name))
+        callback = IncumbentCallback(self.tracker, name)
+        if stage is not None and lex is not None:
+            first = self.ctx.model.objectives[stage.parts[0].key].terms
+            self.cp.add(self.expr(first) >= lex[0])
+            ranks = [self.ctx.model.objectives[p.key].terms for p in stage.parts]
+            target = sum(p.weight * (b // p.gcd) for p, b in zip(stage.parts, lex, strict=True))
+            callback.stop_at = ([[(self.vars[v], c) for v, c in t.items()] for t in ranks], lex, target)
+        status = solver.solve(self.cp, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.values = self.read(solver)
-        return status, solver.best_objective_bound
+        if status == cp_model.FEASIBLE and callback.met:
+            # Stopped on a roster meeting every rank's LP bound: optimal (see lex_bounds).
+            status = cp_model.OPTIMAL
+            self.params.report(name, None, self.value(terms), "LP bound, rank by rank")
+        return status, solver.best_objective_bound, callback.met
+
+    def lex_bounds(self, stage: Stage, relaxation: Relaxation) -> list[int] | None:
+        """Each rank's own LP bound, rounded up on its own, with the ranks above it held at theirs.
+
+        Each rank is an integer (a multiple of its gcd), so its LP bound rounds up on its own; the combined
+        objective's LP bound rounds only once, after the weights. A roster whose ranks equal these bounds is
+        lexicographically optimal (rank k's bound holds among the rosters whose ranks above meet theirs). An
+        amendment's first stage shows the difference: the published roster with the withdrawn pairs refilled
+        is optimal (0 · 6 · 0), the combined LP bound is 6 units of `understaffed` below it (`removed` at
+        5.9995 in the LP), and CP-SAT spent 1-3 s proving what "removed >= ceil(5.9995) = 6" proves at once.
+        """
+        bounds = []
+        for part in stage.parts:
+            terms = self.ctx.model.objectives[part.key].terms
+            low = relaxation.minimise(terms)
+            if low is None:
+                return None
+            bounds.append(_ceil(low / part.gcd) * part.gcd)
+            relaxation.add(AtMost(terms, bounds[-1]))
+        return bounds
+
+    def ranks_meet_lp(self, stage: Stage, relaxation: Relaxation) -> bool:
+        """Whether the current roster meets lex_bounds: lexicographically optimal by the LP alone."""
+        assert self.values is not None
+        bounds = self.lex_bounds(stage, relaxation)
+        return bounds is not None and self.ranks(stage, self.values) == bounds
+
+    def ranks(self, stage: Stage, values: list[int]) -> list[int]:
+        return [self.value_of(values, self.ctx.model.objectives[p.key].terms) for p in stage.parts]
 
     def stage(self, stage: Stage) -> list[StageResult]:
         """Minimise the stage's combined objective; empty when nothing was found."""
         started = self.params.elapsed()
-        floor = self.lp_floor(stage.terms)
+        relaxation = Relaxation(self.ctx.model, self.fixed)
+        floor = self.lp_floor(stage.terms, relaxation)
+        lp_seconds = self.params.elapsed() - started
         if floor is not None:
             self.params.report(stage.name, None, floor, "LP bound")
+        # Who proved the stage: GLOP's bound met by a roster, or CP-SAT's own search.
+        prover = "glop"
         if floor is not None and self.values is not None and self.value(stage.terms) <= floor:
             # The current roster already meets the LP bound: optimal, nothing to search.
             status, raw_bound = cp_model.OPTIMAL, float(floor)
             self.tracker.incumbent(stage.name, self.value(stage.terms), floor)
         else:
-            status, raw_bound = self.minimise(stage.name, stage.terms)
+            # One re-solve per rank, warm; skipped where one LP already costs a real share of the time left.
+            cheap = lp_seconds * len(stage.parts) < LEX_SHARE * self.params.remaining()
+            lex = self.lex_bounds(stage, relaxation) if floor is not None and len(stage.parts) > 1 and cheap else None
+            if lex is not None and self.values is not None and self.ranks(stage, self.values) == lex:
+                status, raw_bound = cp_model.OPTIMAL, float(self.value(stage.terms))
+                self.params.report(stage.name, None, raw_bound, "LP bound, rank by rank")
+                self.tracker.incumbent(stage.name, self.value(stage.terms), raw_bound)
+            else:
+                status, raw_bound, met = self.minimise(stage.name, stage.terms, stage, lex)
+                if status == cp_model.OPTIMAL and not met:
+                    prover = "cp-sat"
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or self.values is None:
             return []
         value = self.value(stage.terms)
@@ -154,7 +235,8 @@ class CpSatEngine:
         if self.coverage is None and "max_load" not in stage.keys:
             self.coverage = Coverage(stage.terms, value, done)
         self.fix_keys(stage.keys)
-        return stage_results(self.ctx.model, stage, self.values, bound, done, self.params.elapsed() - started)
+        elapsed = self.params.elapsed()
+        return stage_results(self.ctx.model, stage, self.values, bound, done, elapsed - started, prover, elapsed)
 
     def replay(self, hint: list[int]) -> bool:
         """Re-find a roster with every rank at its proven value, single-threaded, from a fixed hint.

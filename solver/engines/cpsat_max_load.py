@@ -142,10 +142,8 @@ class MaxLoadSearch:
         bound = self.incumbent if self.proven else self.floor
         self.params.report(stage.name, self.incumbent, bound, "proven" if self.proven else "time limit")
         engine.fix_keys(stage.keys)
-        results = stage_results(model, stage, engine.values, bound, self.proven, self.params.elapsed() - started)
-        for r in results:
-            r.prover = prover if self.proven else None
-        return results
+        elapsed = self.params.elapsed()
+        return stage_results(model, stage, engine.values, bound, self.proven, elapsed - started, prover, elapsed)
 
     def by_caps(self, possible: list[int]) -> bool:
         """Test the possible values below the incumbent as caps; True when a cap was left undecided.

@@ -112,7 +112,8 @@ def solve_highs(problem: Problem, params: SolveParams) -> EngineResult:
         proven &= done
         bound = combined if done else min(combined, math.ceil(info.mip_dual_bound - 1e-6))
         params.report(stage.name, combined, bound, "proven" if done else "time limit")
-        results.extend(stage_results(model, stage, values, bound, done, params.elapsed() - started))
+        elapsed = params.elapsed()
+        results.extend(stage_results(model, stage, values, bound, done, elapsed - started, "highs", elapsed))
         # Keep each rank of the stage at its value: one sparse row per rank, as in the CP-SAT engine.
         for key in stage.keys:
             objective = model.objectives[key]

@@ -12,21 +12,42 @@ def lp_bound(model: LinearModel, terms: Terms, extra: list[AtMost]) -> float | N
 
     A valid lower bound on the integer optimum: the CP-SAT engine uses it to pick the first max_load to try.
     """
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None:
-        return None
-    inf = lp.infinity()
-    columns = [lp.NumVar(lo, hi, "") for lo, hi in zip(model.lb, model.ub, strict=True)]
-    rows = [(r.terms, -inf if r.lo is None else r.lo, inf if r.hi is None else r.hi) for r in model.rows]
-    rows += [(row, -inf, hi) for row, hi in extra]
-    for row, lo, hi in rows:
-        constraint = lp.Constraint(lo, hi)
-        for v, c in row.items():
-            constraint.SetCoefficient(columns[v], c)
-    objective = lp.Objective()
-    for v, c in terms.items():
-        objective.SetCoefficient(columns[v], c)
-    objective.SetMinimization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    return float(objective.Value())
+    relaxation = Relaxation(model, extra)
+    return relaxation.minimise(terms)
+
+
+class Relaxation:
+    """The model's LP relaxation, built once (GLOP): minimised for several objectives, rows added between."""
+
+    def __init__(self, model: LinearModel, extra: list[AtMost]) -> None:
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        if self.lp is None:
+            return
+        inf = self.lp.infinity()
+        self.columns = [self.lp.NumVar(lo, hi, "") for lo, hi in zip(model.lb, model.ub, strict=True)]
+        rows = [(r.terms, -inf if r.lo is None else r.lo, inf if r.hi is None else r.hi) for r in model.rows]
+        rows += [(row, -inf, hi) for row, hi in extra]
+        for row, lo, hi in rows:
+            self._row(row, lo, hi)
+
+    def _row(self, terms: Terms, lo: float, hi: float) -> None:
+        constraint = self.lp.Constraint(lo, hi)
+        for v, c in terms.items():
+            constraint.SetCoefficient(self.columns[v], c)
+
+    def add(self, row: AtMost) -> None:
+        if self.lp is not None:
+            self._row(row.terms, -self.lp.infinity(), row.hi)
+
+    def minimise(self, terms: Terms) -> float | None:
+        """The LP optimum of Σ terms; None if GLOP is missing or does not prove an optimum."""
+        if self.lp is None:
+            return None
+        objective = self.lp.Objective()
+        objective.Clear()
+        for v, c in terms.items():
+            objective.SetCoefficient(self.columns[v], c)
+        objective.SetMinimization()
+        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        return float(objective.Value())

@@ -21,3 +21,18 @@ def test_update_doc_creates_the_file(tmp_path):
     path = tmp_path / "docs" / "b.md"
     update_doc(path, HEADING, f"{HEADING}\n\ntable\n")
     assert path.read_text(encoding="utf-8").startswith("# Benchmarks\n")
+
+
+def test_amendment_withdraws_published_pairs_and_pins_unused_ones():
+    from solver.bench import amendment
+    from solver.generate import generate
+
+    base = generate(20, 2, 14, seed=1)
+    published = {"assignments": [{"gp": g["id"], "shift": s} for g in base["gps"] for s in list(g["availability"])[:1]]}
+    data = amendment(base, published, seed=6, withdrawals=4, pins=2)
+    was = {(a["gp"], a["shift"]) for a in published["assignments"]}
+    still = {(g["id"], s) for g in data["gps"] for s in g["availability"]}
+    assert len(was - still) == 4
+    pins = {(p["gp"], p["shift"]) for p in data["pinned"]}
+    assert len(pins) == 2 and not pins & was and pins <= still
+    assert {(p["gp"], p["shift"]) for p in data["previous"]} == was

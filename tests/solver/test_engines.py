@@ -104,3 +104,30 @@ def test_same_seed_same_workers_same_roster():
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="unknown engine"):
         solve(example("example-cpts-month"), engine="magic")
+
+
+def test_the_rank_by_rank_lp_proof_accepts_the_optimum_and_refuses_a_roster_one_pair_short():
+    """ranks_meet_lp on the amended month's first stage (uncovered, removed, understaffed): the optimal roster
+    meets every rank's own rounded LP bound; the same roster with one published pair dropped does not."""
+    from solver.build import build
+    from solver.engines.cpsat_engine import CpSatEngine
+    from solver.engines.lp import Relaxation
+    from solver.formulation import values_for
+    from solver.io import load_problem
+    from solver.params import SolveParams
+    from solver.stages import plan
+
+    data = example("example-cpts-month-amended")
+    doc = solve(data, time_limit=60, workers=2)
+    assert doc["status"] == "optimal"
+    problem_ = load_problem(data)
+    ctx = build(problem_)
+    engine = CpSatEngine(ctx, SolveParams(60, 2, 0))
+    first = plan(ctx.model)[0]
+    assert len(first.parts) > 1
+    pairs = [(a["gp"], a["shift"]) for a in doc["assignments"]]
+    engine.values = values_for(ctx, pairs)
+    assert engine.ranks_meet_lp(first, Relaxation(ctx.model, []))
+    kept = [p for p in pairs if p in set(problem_.previous) and p not in set(problem_.pinned)]
+    engine.values = values_for(ctx, [p for p in pairs if p != kept[0]])
+    assert not engine.ranks_meet_lp(first, Relaxation(ctx.model, []))

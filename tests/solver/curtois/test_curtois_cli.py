@@ -14,9 +14,11 @@ from solver.params import SolveParams
 
 DATA = Path(__file__).parent / "data"
 
-# FORMAT.md section 1: (days, staff, shift types) of Instances 1-12.
-SIZES = [(14, 8, 1), (14, 14, 2), (14, 20, 3), (28, 10, 2), (28, 16, 2), (28, 18, 3),
-         (28, 20, 3), (28, 30, 4), (28, 36, 4), (28, 40, 5), (28, 50, 6), (28, 60, 10)]  # fmt: skip
+# FORMAT.md section 1: (days, staff, shift types) of the Instances the repository holds.
+SIZES = {1: (14, 8, 1), 2: (14, 14, 2), 3: (14, 20, 3), 4: (28, 10, 2), 5: (28, 16, 2), 6: (28, 18, 3),
+         7: (28, 20, 3), 8: (28, 30, 4), 9: (28, 36, 4), 10: (28, 40, 5), 11: (28, 50, 6), 12: (28, 60, 10),
+         19: (84, 40, 5), 20: (182, 50, 6), 21: (182, 100, 8), 22: (364, 50, 10), 23: (364, 100, 16),
+         24: (364, 150, 32)}  # fmt: skip
 
 
 def _run(argv: list[str]) -> int:
@@ -26,11 +28,11 @@ def _run(argv: list[str]) -> int:
     return args.run(args)
 
 
-@pytest.mark.parametrize("number", range(1, 13))
+@pytest.mark.parametrize("number", sorted(SIZES))
 def test_benchmark_files_parse_to_the_published_sizes(number):
     path = instance_path(number)
     instance = load_instance(path)
-    assert (instance.horizon, len(instance.employees), len(instance.shifts)) == SIZES[number - 1]
+    assert (instance.horizon, len(instance.employees), len(instance.shifts)) == SIZES[number]
     # Every (day, shift) has exactly one cover line in these files.
     assert len(instance.cover) == instance.horizon * len(instance.shifts)
 
@@ -62,11 +64,31 @@ def test_instance1_end_to_end_prints_penalty_best_known_and_gap(tmp_path, capsys
     assert f"gap:        {100 * (penalty - 607) / 607:.2f} %" in printed
 
 
+@pytest.mark.parametrize(
+    "table",
+    ["name,value\nInstance7001,103\n", "instance,best_known\nInstance7001,about 100\n", b"\xff\xfe\x00bad"],
+    ids=["other-columns", "not-an-integer", "not-utf8"],
+)
+def test_an_unreadable_best_known_file_is_a_warning_and_the_roster_is_written(tmp_path, capsys, table):
+    path = tmp_path / "Instance7001.txt"
+    path.write_text((DATA / "tiny.txt").read_text())
+    csv_path = tmp_path / "best_known.csv"
+    csv_path.write_bytes(table if isinstance(table, bytes) else table.encode())
+    out = tmp_path / "roster.txt"
+    assert _run(["curtois", str(path), "--time-limit", "30", "--workers", "1", "--roster-out", str(out)]) == 0
+    captured = capsys.readouterr()
+    roster = parse_roster(out.read_text())
+    assert evaluate(load_instance(path), roster).feasible and len(roster) == 3
+    assert "best known: unknown" in captured.out
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and str(csv_path) in warnings[0]
+
+
 def test_quick_bench_table_has_a_row_and_a_curve_per_instance(monkeypatch):
     monkeypatch.setattr(bench, "QUICK", (range(1, 2), 60.0))  # proven optimal in ~1 s: a ceiling for loaded machines
     table = bench.curtois_table(lambda limit: SolveParams(limit, 1, 0), quick=True)
-    row = next(line for line in table.splitlines() if line.startswith("| Instance1 | 607 |"))
-    assert row.split("|")[3].strip().isdigit()  # the penalty at 10 s column holds a number
+    row = next(line for line in table.splitlines() if line.startswith("| Instance1 | 607 | 607 |"))
+    assert row.split("|")[4].strip().isdigit()  # the penalty at 10 s column holds a number
     assert "| instance | 1 s | 2 s | 5 s | 10 s | 20 s | 30 s | 45 s | 60 s |" in table
 
 
@@ -75,8 +97,8 @@ def test_bench_runs_every_instance_of_a_directory_given_on_the_command_line(tmp_
     (tmp_path / "best_known.csv").write_text("instance,best_known,lower_bound\nInstance7001,103,103\n")
     table = bench.curtois_table(lambda limit: SolveParams(limit, 1, 0), quick=True, folder=tmp_path)
     assert f"the instances of {tmp_path}" in table
-    row = next(line for line in table.splitlines() if line.startswith("| Instance7001 | 103 |"))
-    assert row.split("|")[3].strip().isdigit()
+    row = next(line for line in table.splitlines() if line.startswith("| Instance7001 | 103 | 103 |"))
+    assert row.split("|")[4].strip().isdigit()
     assert "| Instance1 |" not in table
 
 

@@ -1,0 +1,253 @@
+"""A fast first roster and an employee-wise descent, for instances too large for the whole model.
+
+Cover is the only rule linking employees, so a roster can be built and improved one employee at a time:
+
+1. *Construction.* Each employee gets a valid roster of their own from a small CP-SAT model with ONE shift
+   type (the working pattern: days off, runs, weekends, the minutes window at that type's length), the
+   type chosen among those the employee may work every day (not forbidden after itself, a count that fits
+   the minutes window); the pattern prefers days whose cover is still short. A few hundred Booleans: tens
+   of milliseconds, where the employee's whole model needs seconds to find any roster on Instance24 and
+   the whole instance's model none in 30 s on Instance20. Only when no single type fits does the employee's
+   whole model search for a roster.
+2. *Descent.* With everyone else fixed, the cover part of the objective is linear in one employee's
+   assignments (a shift still short costs −weight_under, one already full costs +weight_over), so the
+   employee's whole model (their hard rules, their requests, these costs), hinted with their current
+   roster, gives their best move exactly; a move is kept only when it lowers the penalty. Employees are
+   visited in turns (those with the most to gain first) until the time is up; every intermediate roster
+   is valid.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from solver.curtois.instance import Employee, Instance, ShiftType
+from solver.curtois.model import build_model
+
+Column = tuple[str | None, ...]
+PATTERN_SECONDS = 2.0  # at most, per pattern model (0.1-0.6 s on Instance24)
+PATTERN_POLISH = 0.05  # then this long preferring the days still short,
+POLISH_FROM = 0.3  # when at least this many seconds per employee still to construct are left
+
+
+def _alone(instance: Instance, employee: Employee, shifts: list[ShiftType]) -> Instance:
+    """One employee, their requests, no cover, and only the shift types in `shifts`."""
+    kept = {s.id for s in shifts}
+    return dataclasses.replace(
+        instance,
+        shifts=[dataclasses.replace(s, forbidden_next=s.forbidden_next & kept) for s in shifts],
+        employees=[dataclasses.replace(employee, max_shifts={t: employee.max_shifts[t] for t in kept})],
+        on_requests=[r for r in instance.on_requests if r.employee == employee.id and r.shift in kept],
+        off_requests=[r for r in instance.off_requests if r.employee == employee.id and r.shift in kept],
+        cover=[],
+    )
+
+
+def _allowed(instance: Instance, employee: Employee) -> list[ShiftType]:
+    return [s for s in instance.shifts if employee.max_shifts.get(s.id, instance.horizon) > 0]
+
+
+def _single_types(instance: Instance, employee: Employee, demand: Counter[str]) -> list[ShiftType]:
+    """Types this employee could work on every working day: most demanded first."""
+    fits = []
+    for s in _allowed(instance, employee):
+        if s.id in s.forbidden_next:
+            continue
+        most = min(employee.max_shifts.get(s.id, instance.horizon), employee.max_minutes // s.minutes)
+        if math.ceil(employee.min_minutes / s.minutes) <= most:
+            fits.append(s)
+    return sorted(fits, key=lambda s: (-demand[s.id], s.id))
+
+
+class Builder:
+    """Constructs and improves a roster employee by employee; `penalty()` is its exact objective."""
+
+    def __init__(self, instance: Instance, workers: int = 1, seed: int = 0) -> None:
+        self.instance, self.workers, self.seed = instance, max(1, workers), seed
+        self.roster: dict[str, Column] = {}
+        self.count: Counter[tuple[int, str]] = Counter()  # employees on (day, shift)
+        self.cover = {(c.day, c.shift): c for c in instance.cover}
+        self.on: dict[str, list[tuple[int, str, int]]] = {e.id: [] for e in instance.employees}
+        self.off: dict[str, list[tuple[int, str, int]]] = {e.id: [] for e in instance.employees}
+        for requests, by_employee in ((instance.on_requests, self.on), (instance.off_requests, self.off)):
+            for r in requests:
+                by_employee[r.employee].append((r.day, r.shift, r.weight))
+        self.models: dict[str, tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar]]] = {}
+
+    # --- the objective, exactly as FORMAT.md section 5 states it -----------------------------------------
+
+    def requests(self, employee: str, column: Column) -> int:
+        return sum(w for d, t, w in self.on[employee] if column[d] != t) + sum(
+            w for d, t, w in self.off[employee] if column[d] == t
+        )
+
+    def penalty(self) -> int:
+        total = sum(self.requests(e, column) for e, column in self.roster.items())
+        for (d, t), c in self.cover.items():
+            n = self.count[d, t]
+            total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
+        return total
+
+    def _marginal(self, d: int, t: str) -> int:
+        """What one more employee on (d, t) changes in the cover penalty, everyone else as now."""
+        c = self.cover.get((d, t))
+        if c is None:
+            return 0
+        return -c.weight_under if self.count[d, t] < c.requirement else c.weight_over
+
+    def _place(self, employee: str, column: Column, sign: int) -> None:
+        for d, t in enumerate(column):
+            if t is not None:
+                self.count[d, t] += sign
+
+    def _set(self, employee: str, column: Column) -> None:
+        if employee in self.roster:
+            self._place(employee, self.roster[employee], -1)
+        self.roster[employee] = column
+        self._place(employee, column, +1)
+
+    def _solver(self, seconds: float, workers: int | None = None) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        solver.parameters.num_workers = workers or self.workers
+        solver.parameters.random_seed = self.seed
+        return solver
+
+    # --- 1. construction ----------------------------------------------------------------------------------
+
+    def construct(self, deadline: float, polish: bool = True) -> bool:
+        """A valid roster for every employee (True), or the deadline passed / an employee has none (False).
+        `polish=False`: never spend the extra 0.05 s per pattern on the short days."""
+        todo = [e for e in self.instance.employees if e.id not in self.roster]
+        for done, employee in enumerate(todo):
+            # The brief polish of each pattern only while the time left allows it for everyone still to come.
+            polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
+            column = self._first_column(employee, deadline, polished)
+            if column is None:
+                return False
+            self._set(employee.id, column)
+        return True
+
+    def _first_column(self, employee: Employee, deadline: float, polish: bool) -> Column | None:
+        short: Counter[str] = Counter()
+        for (d, t), c in self.cover.items():
+            short[t] += max(0, c.requirement - self.count[d, t])
+        for shift in _single_types(self.instance, employee, short):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish)
+            if column is not None:
+                return column
+        left = deadline - time.monotonic()
+        return self._best(employee, min(left, max(1.0, left / 2)), None) if left > 0 else None
+
+    def _pattern(self, employee: Employee, shift: ShiftType, seconds: float, polish: bool) -> Column | None:
+        """The employee working `shift` only: every hard rule holds; then, briefly, short days preferred.
+
+        Feasibility first, with at least 2 workers: CP-SAT's feasibility-jump worker finds a pattern of
+        Instance24 in 0.1-0.6 s where one worker found none in 5 s (the minutes window leaves 233-234 days).
+        """
+        started = time.monotonic()
+        ctx, _ = build_model(_alone(self.instance, employee, [shift]))
+        ctx.model.clear_objective()
+        x = {d: ctx.x[employee.id, d, shift.id] for d in range(self.instance.horizon)}
+        solver = self._solver(seconds, workers=max(2, self.workers))
+        if solver.solve(ctx.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
+        if not polish:
+            return column
+        gains = {d: -self._marginal(d, shift.id) for d in x}
+        ctx.model.maximize(sum(g * x[d] for d, g in gains.items() if g))
+        for d, var in x.items():
+            ctx.model.add_hint(var, column[d] is not None)
+        left = seconds - (time.monotonic() - started)
+        solver = self._solver(min(PATTERN_POLISH, left), workers=max(2, self.workers))
+        if left > 0.01 and solver.solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
+        return column
+
+    # --- 2. descent ---------------------------------------------------------------------------------------
+
+    def _model(self, employee: Employee) -> tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar]]:
+        if employee.id not in self.models:
+            shifts = _allowed(self.instance, employee)
+            ctx, _ = build_model(_alone(self.instance, employee, shifts))
+            x = {(d, s.id): ctx.x[employee.id, d, s.id] for d in range(self.instance.horizon) for s in shifts}
+            self.models[employee.id] = (ctx.model, x)
+        return self.models[employee.id]
+
+    def _best(self, employee: Employee, seconds: float, current: Column | None) -> Column | None:
+        """The employee's best roster with everyone else as now (hinted with `current`), within `seconds`."""
+        model, x = self._model(employee)
+        if current is not None:
+            self._place(employee.id, current, -1)  # the costs see everyone else only
+        try:
+            costs = {(d, t): self._marginal(d, t) for (d, t) in x}
+        finally:
+            if current is not None:
+                self._place(employee.id, current, +1)
+        terms = [c * x[key] for key, c in costs.items() if c]
+        for d, t, w in self.on[employee.id]:
+            terms.append(w * (1 - x[d, t]) if (d, t) in x else w)
+        for d, t, w in self.off[employee.id]:
+            if (d, t) in x:
+                terms.append(w * x[d, t])
+        model.minimize(sum(terms))
+        model.clear_hints()
+        if current is not None:
+            for (d, t), var in x.items():
+                model.add_hint(var, current[d] == t)
+        solver = self._solver(seconds, workers=max(2, self.workers))
+        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        shifts = sorted({t for _, t in x})
+        return tuple(
+            next((t for t in shifts if solver.boolean_value(x[d, t])), None) for d in range(self.instance.horizon)
+        )
+
+    def descend(self, deadline: float, report: Callable[[int], None], seconds: float = 0.5) -> None:
+        """Best moves of one employee at a time until the deadline or a whole turn without a gain."""
+        best = self.penalty()
+        while time.monotonic() < deadline:
+            gained = False
+            for employee in self._by_gain():
+                left = deadline - time.monotonic()
+                if left <= 0.05:
+                    return
+                current = self.roster[employee.id]
+                column = self._best(employee, min(seconds, left), current)
+                if column is None or column == current:
+                    continue
+                self._set(employee.id, column)
+                penalty = self.penalty()
+                if penalty < best:
+                    best, gained = penalty, True
+                    report(best)
+                else:
+                    self._set(employee.id, current)
+            if not gained:
+                return
+
+    def _by_gain(self) -> list[Employee]:
+        """Employees whose current shifts sit on the most over-covered lines first (the most to gain)."""
+
+        def excess(e: Employee) -> int:
+            column = self.roster[e.id]
+            return sum(
+                1
+                for d, t in enumerate(column)
+                if t is not None and (d, t) in self.cover and self.count[d, t] > self.cover[d, t].requirement
+            )
+
+        return sorted(self.instance.employees, key=lambda e: -excess(e))
+
+    def as_roster(self) -> dict[str, list[str | None]]:
+        return {e: list(column) for e, column in self.roster.items()}
