@@ -35,6 +35,10 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.flags.required = False  # `required` on each box would ask for every one of them
+
 
 def parse_month(text: str) -> tuple[int, int]:
     """(year, month) of « 2027-03 » (the month picker's value), « mars 2027 », « 03/2027 » or « 3 2027 »."""
