@@ -61,7 +61,13 @@ class StageProgress:
     info: StageInfo
     state: str = "todo"  # todo · running · done · proven · stopped
     found: int = 0  # better plannings found during the stage
-    elapsed: float = 0.0
+    started: float = 0.0  # seconds since the solve began, when the stage began (the previous one's end)
+    elapsed: float = 0.0  # seconds since the solve began, at the stage's last report
+
+    @property
+    def seconds(self) -> int:
+        """How long the stage ran (so far)."""
+        return max(0, round(self.elapsed - self.started))
 
     @property
     def state_label(self) -> str:
@@ -108,6 +114,8 @@ def progress_of(request: SolveRequest) -> Progress:
         stage = stages.get(key)
         if stage is None:
             continue
+        if stage.state == "todo":
+            stage.started = max((s.elapsed for s in stages.values() if s.state != "todo"), default=0.0)
         stage.state = "running"
         stage.elapsed = float(row.get("elapsed") or 0)
         objective = row.get("objective")

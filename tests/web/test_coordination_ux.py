@@ -266,7 +266,7 @@ def test_heat_map_three_levels_with_the_names(client, login_as, review_world):
     login_as("coordinator")
     html = page_of(client, f"/coordination/periodes/{period.id}/carte")
     cells = [html[html.index(date_fr(s.date, year=False)) :] for s in shifts]
-    assert re.search(r'class="heat mid">\s*<p class="heat-count">18:00 : <strong>1</strong>', cells[0])
+    assert re.search(r'class="heat mid">\s*<p class="heat-count">18:00 : <strong>1</strong> disponible ', cells[0])
     assert f"Disponibles : {one.name}." in cells[0][:800]
     assert re.search(r'class="heat low">\s*<p class="heat-count">18:00 : <strong>0</strong>', cells[1])
     assert "Personne." in cells[1][:800]
