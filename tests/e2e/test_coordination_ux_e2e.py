@@ -79,8 +79,11 @@ def no_sideways_scroll(page) -> bool:
 def in_viewport(page, locator) -> bool:
     box = locator.bounding_box()
     size = page.viewport_size
-    return box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= size["height"] and (
-        box["x"] + box["width"] <= size["width"] + 1
+    return (
+        box is not None
+        and 0 <= box["y"]
+        and box["y"] + min(box["height"], 40) <= size["height"]
+        and (box["x"] + box["width"] <= size["width"] + 1)
     )
 
 
@@ -130,6 +133,8 @@ def test_the_roster_keeps_the_third_cabinet_on_screen(browser, live_server, worl
         assert page.locator(".roster-cal .icon-pin").count() == 0 or page.locator("svg.icon-pin").first.is_visible()
         assert no_sideways_scroll(page)
         page.screenshot(path=str(SCREENSHOTS / f"coordination-review-{width}.png"))
+        fairness = page.locator('section[aria-labelledby="fairness-title"]')
+        fairness.screenshot(path=str(SCREENSHOTS / f"coordination-fairness-{width}.png"))
     finally:
         context.close()
 
@@ -210,7 +215,9 @@ def test_the_log_the_directory_and_a_new_period_fit_the_screen(browser, live_ser
         page.goto(f"{live_server.url}/coordination/medecins")
         assert page.locator("input[type=checkbox][name=site_ids]").count() == 3
         assert no_sideways_scroll(page)
-        page.screenshot(path=str(SCREENSHOTS / f"coordination-directory-{width}.png"))
+        page.locator("section.card", has=page.get_by_role("heading", name="Inviter un médecin")).screenshot(
+            path=str(SCREENSHOTS / f"coordination-invite-{width}.png")
+        )
         page.goto(f"{live_server.url}/coordination/periodes/nouvelle")
         assert page.get_by_label("Premier mois").get_attribute("type") == "month"
         page.screenshot(path=str(SCREENSHOTS / f"coordination-period-new-{width}.png"))

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sched.extensions import db
+from sched.i18n import date_fr
 from sched.models import (
     GP,
     Assignment,
@@ -23,7 +24,6 @@ from sched.models import (
     SolveRequest,
     utcnow,
 )
-from sched.i18n import date_fr
 from sched.services.identity import address_problem
 from sched.services.solve_progress import progress_of
 from tests.factories import add_period, add_shift, luhn_digit, new_version, numbered_gp, upload
@@ -135,7 +135,8 @@ def test_the_diagnosis_fix_applies_in_one_click(client, login_as, review_world):
     db.session.add(AvailabilityAnswer(gp_id=one.id, period_id=period.id, max_shifts=1))
     version.diagnostics = [
         {"shift": f"s{shifts[1].id}", "missing": 1, "available": [f"g{one.id}"],
-         "blocked_by": {f"g{one.id}": ["max_shifts"]}, "fix": {"gp": f"g{one.id}", "limit": "max_shifts", "raise_to": 2}}
+         "blocked_by": {f"g{one.id}": ["max_shifts"]},
+         "fix": {"gp": f"g{one.id}", "limit": "max_shifts", "raise_to": 2}}
     ]  # fmt: skip
     db.session.commit()
     login_as("coordinator")
@@ -296,8 +297,25 @@ def test_sites_and_weekdays_are_checkboxes(client, login_as, territory):
     directory = page_of(client, "/coordination/medecins")
     assert re.search(r'<input[^>]*name="site_ids"[^>]*type="checkbox"', directory)
     assert "<select multiple" not in directory
+    assert re.search(
+        r'<fieldset class="field checkboxes" id="site_ids">\s*<legend>Cabinets de garde</legend>', directory
+    )
     site = page_of(client, f"/coordination/cabinets/{territory.sites[0].id}")
     assert re.search(r'<input[^>]*name="weekdays"[^>]*type="checkbox"', site) and "<select multiple" not in site
+    # A refused form keeps the boxes ticked and says what is missing beside the group.
+    refused = client.post(
+        "/coordination/medecins/inviter",
+        data={**INVITE, "email": "jean.martin@exemple", "site_ids": [territory.sites[0].id]},
+    ).get_data(as_text=True)
+    assert re.search(
+        rf'<input checked id="site_ids-0" name="site_ids" type="checkbox" value="{territory.sites[0].id}">', refused
+    )
+    no_day = client.post(
+        f"/coordination/cabinets/{territory.sites[0].id}/modeles",
+        data={"label": "Soir", "start_time": "18:00", "end_time": "20:00", "min_gps": 1, "target_gps": 1,
+              "priority": 1, "slot_minutes": 20},
+    )  # fmt: skip
+    assert no_day.status_code == 422 and "Cochez au moins un jour." in no_day.get_data(as_text=True)
 
 
 # --- the directory -----------------------------------------------------------------------------------------------
