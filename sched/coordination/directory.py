@@ -25,7 +25,8 @@ def invite_form() -> InviteForm:
 def page(form: InviteForm, import_form: ImportForm | None = None, rows=None, status: int = 200):
     territory = current_user.territory
     return render_template(
-        "coordination/directory.html", gps=service.directory(territory), form=form,
+        "coordination/directory.html", gps=(gps := service.directory(territory)), form=form,
+        invitations={gp.id: service.invitation(gp) for gp in gps},
         import_form=import_form or ImportForm(), rows=rows, empty_form=EmptyForm(),
     ), status  # fmt: skip
 
@@ -51,14 +52,27 @@ def gp_invite():
             sites = [s for s in current_user.territory.sites if s.id in set(form.site_ids.data or [])]
             name = f"{form.first_name.data.strip()} {form.last_name.data.strip()}"
             try:
-                service.create_gp(current_user.territory, name, form.email.data, form.rpps.data.strip(), phone, sites)
+                gp = service.create_gp(
+                    current_user.territory, name, form.email.data, form.rpps.data.strip(), phone, sites
+                )
                 db.session.commit()
-                flash(f"Invitation envoyée à {name}.", "success")
+                say_invitation(gp)
                 return redirect(url_for("coordination.directory"))
             except service.DirectoryError as error:
                 db.session.rollback()
                 form.email.errors.append(str(error))
     return page(form, status=422)
+
+
+def say_invitation(gp) -> None:
+    """« Invitation envoyée » only when the outbox holds the e-mail (waiting or sent); a failure is said as such."""
+    invitation = service.invitation(gp)
+    if invitation.state in ("queued", "sent"):
+        flash(f"{gp.name} est invité : l'invitation part par e-mail à {gp.user.email}.", "success")
+    elif invitation.state == "failed":
+        flash(f"{gp.name} est enregistré, mais l'invitation n'a pas pu partir : {invitation.error}.", "error")
+    else:
+        flash(f"{gp.name} est enregistré, mais aucune invitation n'est en attente d'envoi.", "error")
 
 
 @bp.route("/medecins/import", methods=["POST"])
@@ -67,6 +81,9 @@ def gp_import():
     form = ImportForm()
     if not form.validate_on_submit():
         abort(400)
+    if not form.file.data and not form.content.data:
+        form.file.errors = [service.NO_FILE]
+        return page(invite_form(), form, status=422)
     try:
         text = service.decode(form.file.data.read()) if form.file.data else form.content.data or ""
     except service.DirectoryError as error:
@@ -89,7 +106,10 @@ def gp_import():
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("coordination.directory"))
-        flash(f"{count} médecin(s) importé(s) ; les invitations partent par e-mail.", "success")
+        flash(
+            f"{count} médecins importés ; les invitations partent par e-mail." if count > 1
+            else "1 médecin importé ; l'invitation part par e-mail.", "success",
+        )  # fmt: skip
         return redirect(url_for("coordination.directory"))
     form.content.data = text
     return page(invite_form(), form, rows)
@@ -105,5 +125,8 @@ def gp_toggle(gp_id: int):
         return redirect(url_for("coordination.gp_deactivate", gp_id=gp.id))  # never a ghost on the list
     service.set_active(gp, not gp.active)
     db.session.commit()
-    flash(f"{gp.name} {'réactivé(e)' if gp.active else 'désactivé(e) ; son historique est conservé'}.", "success")
+    flash(
+        f"Le compte de {gp.name} est réactivé." if gp.active
+        else f"Le compte de {gp.name} est désactivé ; son historique est conservé.", "success",
+    )  # fmt: skip
     return redirect(url_for("coordination.directory"))

@@ -16,8 +16,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, MonthInput
 
-from sched.forms import Length, Optional, email_valid, required
+from sched.forms import FrenchDateField, Length, Optional, email_valid, required
 
 WEEKDAY_CHOICES = [
     (0, "lundi"), (1, "mardi"), (2, "mercredi"), (3, "jeudi"), (4, "vendredi"), (5, "samedi"), (6, "dimanche"),
@@ -28,18 +29,56 @@ def at_least(n: int) -> NumberRange:
     return NumberRange(min=n, message=f"Indiquez un nombre supérieur ou égal à {n}.")
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (a multi-select list is hard to use, above all on a phone)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.flags.required = False  # `required` on each box would ask for every one of them
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) of « 2027-03 » (the month picker's value), « mars 2027 », « 03/2027 » or « 3 2027 »."""
+    words = text.strip().lower().replace("/", " ").replace("-", " ").replace(".", " ").split()
+    if len(words) != 2:
+        raise ValueError(text)
+    first, second = words
+    if first.isdigit() and len(first) == 4:  # 2027-03
+        first, second = second, first
+    month = int(first) if first.isdigit() else MONTH_NUMBERS.get(first.replace("é", "e").replace("û", "u"), 0)
+    year = int(second) if second.isdigit() else 0
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise ValueError(text)
+    return year, month
+
+
+MONTH_NUMBERS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5,
+    "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "octobre": 10, "oct": 10,
+    "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}  # fmt: skip
+
+
+class MonthField(StringField):
+    """A month: the browser's month picker (`type=month`), with typed text such as « mars 2027 » also read."""
+
+    widget = MonthInput()
+
+
 class PeriodForm(FlaskForm):
     kind = SelectField("Durée", choices=[("month", "Un mois"), ("quarter", "Un trimestre")], default="month")
-    start = StringField("Premier mois (AAAA-MM)", validators=[required()])
+    start = MonthField("Premier mois", validators=[required("Choisissez le premier mois.")])
     name = StringField("Nom (facultatif)", validators=[Optional(), Length(max=100)])
 
     def validate_start(self, field) -> None:
         try:
-            year, month = (int(x) for x in field.data.strip().split("-"))
-            if not (1 <= month <= 12 and 2000 <= year <= 2100):
-                raise ValueError
+            year, month = parse_month(field.data)
         except ValueError:
-            raise ValidationError("Indiquez un mois sous la forme 2027-03.") from None
+            raise ValidationError("Choisissez un mois, par exemple « mars 2027 ».") from None
+        field.data = f"{year}-{month:02d}"
 
 
 class OpenForm(FlaskForm):
@@ -70,7 +109,7 @@ class SolveForm(FlaskForm):
 class AssignForm(FlaskForm):
     shift_id = IntegerField("Garde", validators=[required()])
     gp_id = SelectField("Médecin", coerce=int, validate_choice=False)
-    pin = BooleanField("Épingler (le solveur la garde)")
+    pin = BooleanField("Épingler : une nouvelle optimisation gardera ce médecin sur cette garde")
     reason = TextAreaField("Raison si une règle est enfreinte", validators=[Optional(), Length(max=500)])
 
 
@@ -78,6 +117,21 @@ class ChangeForm(FlaskForm):
     shift_id = IntegerField(validators=[required()])
     gp_id = IntegerField(validators=[required()])
     withdrawal = BooleanField("Désistement (le marquer indisponible)")
+
+
+class FixForm(FlaskForm):
+    shift_id = IntegerField(validators=[required()])
+    gp_id = IntegerField(validators=[required()])
+    limit = SelectField(choices=[("max_shifts", ""), ("max_per_week", ""), ("max_saturdays", "")])
+    raise_to = IntegerField(validators=[required(), NumberRange(min=1, max=99)])
+
+
+class AuditFilterForm(FlaskForm):
+    actor_id = SelectField("Personne", coerce=int, default=0, validate_choice=False)
+    action = SelectField("Action", default="", validate_choice=False)
+    start = FrenchDateField("Du", validators=[Optional()])
+    end = FrenchDateField("Au", validators=[Optional()])
+    logins = BooleanField("Afficher aussi les connexions")
 
 
 class EmptyForm(FlaskForm):
@@ -99,7 +153,9 @@ class SiteForm(FlaskForm):
 
 class TemplateForm(FlaskForm):
     label = StringField("Libellé", validators=[required(), Length(max=100)])
-    weekdays = SelectMultipleField("Jours", coerce=int, choices=WEEKDAY_CHOICES, validators=[required()])
+    weekdays = MultiCheckboxField(
+        "Jours", coerce=int, choices=WEEKDAY_CHOICES, validators=[required("Cochez au moins un jour.")]
+    )
     start_time = TimeField("Début", validators=[required()])
     end_time = TimeField("Fin", validators=[required()])
     min_gps = IntegerField("Minimum", default=1, validators=[required(), at_least(0)])
@@ -125,7 +181,7 @@ class InviteForm(FlaskForm):
     rpps = StringField("Numéro RPPS", validators=[required()])
     email = StringField("Adresse e-mail", validators=[required(), email_valid()])
     phone = StringField("Téléphone portable", validators=[required()])
-    site_ids = SelectMultipleField("Cabinets de garde", coerce=int, validate_choice=False)
+    site_ids = MultiCheckboxField("Cabinets de garde", coerce=int, validate_choice=False)
 
 
 class ImportForm(FlaskForm):

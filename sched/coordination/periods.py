@@ -14,8 +14,8 @@ from sched.coordination.common import form_errors_text, own_period, own_shift
 from sched.coordination.forms import OpenForm, PeriodForm, ReopenForm, SolveForm, StaffingForm
 from sched.extensions import db
 from sched.i18n import MONTHS
-from sched.models import GP, Availability, Period, Shift, SolveRequest, utcnow
-from sched.services import audit
+from sched.models import GP, Availability, Period, Shift, SolveRequest, User, utcnow
+from sched.services import audit, wording
 from sched.services.availability import is_open
 from sched.services.periods import collection_deadline, generate_shifts, public_holidays
 from sched.services.review import versions, working_draft
@@ -146,28 +146,29 @@ def shifts_staffing(period_id: int):
         min=form.min_gps.data, target=form.target_gps.data,
     )  # fmt: skip
     db.session.commit()
-    flash(f"Effectifs modifiés sur {len(chosen)} garde(s).", "success")
+    flash(f"Effectifs modifiés sur {wording.plural(len(chosen), 'garde')}.", "success")
     return redirect(url_for("coordination.shifts", period_id=period.id))
 
 
 @bp.route("/periodes/<int:period_id>/carte")
 def heatmap(period_id: int):
-    """Per shift: available / preferred GPs against min and target, red below min."""
+    """Per shift: who is available or prefers it, against min and target (three levels: below min, below target,
+    at target)."""
     period = own_period(period_id)
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"available": 0, "preferred": 0})
+    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"available": [], "preferred": []})
     rows = db.session.execute(
-        select(Availability.shift_id, Availability.level)
+        select(Availability.shift_id, Availability.level, User.full_name)
         .join(Shift, Shift.id == Availability.shift_id)
         .join(GP, GP.id == Availability.gp_id)
+        .join(User, User.id == GP.user_id)
         .where(Shift.period_id == period.id, GP.active)
+        .order_by(User.full_name)
     )
-    for shift_id, level in rows:
-        counts[shift_id][level] += 1
+    for shift_id, level, name in rows:
+        names[shift_id][level].append(name)
     sites = sorted({s.site for s in period.shifts}, key=lambda s: s.name)
     days = sorted({s.date for s in period.shifts})
     cells = defaultdict(list)
     for s in period.shifts:
         cells[(s.date, s.site_id)].append(s)
-    return render_template(
-        "coordination/heatmap.html", period=period, sites=sites, days=days, cells=cells, counts=counts
-    )
+    return render_template("coordination/heatmap.html", period=period, sites=sites, days=days, cells=cells, names=names)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from sched.coordination import bp, tables
 from sched.coordination.common import own_period
-from sched.coordination.forms import EmptyForm
+from sched.coordination.forms import AuditFilterForm, EmptyForm
 from sched.coordination.review import shown_version
 from sched.extensions import db
-from sched.i18n import date_fr, time_fr
-from sched.models import AuditEvent, User
+from sched.i18n import datetime_fr, time_fr
+from sched.services import audit_log as log_service
 from sched.services import review as service
 from sched.services.csv_export import csv_response
 
@@ -115,12 +113,39 @@ def print_view(period_id: int):
     )
 
 
+def audit_filters() -> tuple[AuditFilterForm, log_service.Filters]:
+    """The log's filters from the query string (GET: a link keeps them); a bad value is dropped, with its error."""
+    territory_id = current_user.territory_id
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    form.actor_id.choices = [(0, "Tout le monde")] + [(u.id, u.full_name) for u in log_service.actors(territory_id)]
+    form.action.choices = [("", "Toutes les actions")] + sorted(
+        ((code, label) for code, (label, _) in log_service.ACTIONS.items()), key=lambda c: c[1]
+    )
+    form.validate()
+    filters = log_service.Filters(
+        actor_id=form.actor_id.data or None if not form.actor_id.errors else None,
+        action=form.action.data or None if not form.action.errors else None,
+        start=form.start.data if not form.start.errors else None,
+        end=form.end.data if not form.end.errors else None,
+        logins=bool(form.logins.data),
+    )
+    return form, filters
+
+
 @bp.route("/journal")
 def audit_log():
-    """Who changed what and when (the latest 300 events of the territory's people)."""
-    events = db.session.scalars(
-        select(AuditEvent).join(User, User.id == AuditEvent.actor_id)
-        .where(User.territory_id == current_user.territory_id)
-        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(300)
-    ).all()  # fmt: skip
-    return render_template("coordination/audit.html", events=events, date_fr=date_fr)
+    """Who changed what and when, in plain French (the latest 300 events matching the filters)."""
+    form, filters = audit_filters()
+    lines = log_service.lines(current_user.territory_id, filters)
+    return render_template(
+        "coordination/audit.html", form=form, lines=lines, limit=log_service.LIMIT, csv_args=request.args.to_dict()
+    )
+
+
+@bp.route("/journal.csv")
+def audit_log_csv():
+    """The log with the same filters as CSV (semicolons, UTF-8 with BOM), every matching event."""
+    _, filters = audit_filters()
+    lines = log_service.lines(current_user.territory_id, filters, limit=None)
+    rows = ([datetime_fr(line.at), line.who, line.action, line.what] for line in lines)
+    return csv_response(["date", "qui", "action", "détails"], rows, "journal-des-modifications.csv")

@@ -21,7 +21,7 @@ from sched.models import GP, Period, Shift, SwapRequest, utcnow
 from sched.services import absences, eligibility, offers, replacements, review
 from sched.services.directory import set_active
 from sched.services.rosters import published_version
-from sched.services.wording import shift_label
+from sched.services.wording import plural, shift_label
 
 DECIDED = ("approved", "refused", "declined", "cancelled", "expired")
 
@@ -133,16 +133,20 @@ def replace_garde(shift_id: int):
 def apply(shift: Shift, leaving: GP, taking: GP | None, reason: str, published: bool) -> str:
     """Replace on the published planning (a new version at once) or in the working draft."""
     if published and taking is None:
-        note = f"{leaving.name} retiré(e), garde laissée sans remplaçant" + (f" : {reason}" if reason else "")
+        note = f"retrait de {leaving.name}, garde laissée sans remplaçant" + (f" : {reason}" if reason else "")
         replacements.leave_uncovered(shift, leaving, current_user, note)
-        return f"{leaving.name} retiré(e) de la {shift_label(shift)} ; planning publié, la régulation est prévenue."
+        return f"{leaving.name} n'est plus sur la {shift_label(shift)} ; planning publié, la régulation est prévenue."
     if published:
         version, taking = replacements.replace(shift, leaving, taking, current_user, reason)
         return f"{taking.name} remplace {leaving.name} : planning publié, version {version.number}."
     review.remove(shift.period, shift, leaving, current_user)
     if taking is not None:
         review.assign(shift.period, shift, taking, current_user)
-    return f"{leaving.name} remplacé(e) dans le planning en relecture."
+    return (
+        f"{taking.name} remplace {leaving.name} dans le planning en relecture."
+        if taking is not None
+        else f"{leaving.name} n'est plus sur la garde dans le planning en relecture."
+    )
 
 
 @bp.route("/medecins/<int:gp_id>/desactiver", methods=["GET", "POST"])
@@ -162,7 +166,7 @@ def gp_deactivate(gp_id: int):
         else:
             set_active(gp, False)
             db.session.commit()
-            flash(f"{gp.name} désactivé(e). " + " ".join(lines), "success")
+            flash(f"Le compte de {gp.name} est désactivé. " + " ".join(lines), "success")
             return redirect(url_for("coordination.directory"))
     choices = {shift.id: eligibility.candidates(shift, exclude={gp.id})[:1] for shift in future}
     return render_template(
@@ -172,7 +176,7 @@ def gp_deactivate(gp_id: int):
 
 def deactivation_change(shift: Shift, gp: GP, choice: str) -> str:
     if choice == "uncovered":
-        replacements.leave_uncovered(shift, gp, current_user, f"{gp.name} désactivé(e)")
+        replacements.leave_uncovered(shift, gp, current_user, f"désactivation du compte de {gp.name}")
         return f"{shift_label(shift)} : laissée sans médecin, régulation prévenue."
     version, taking = replacements.replace(shift, gp, None, current_user, "désactivation")
     return f"{shift_label(shift)} : {taking.name}."
@@ -195,7 +199,11 @@ def gp_absences(gp_id: int):
             db.session.commit()
             flash(
                 f"Absence de {gp.name} du {date_fr(absence.start_date)} au {date_fr(absence.end_date)} enregistrée ; "
-                f"{len(opened)} garde(s) proposée(s) à ses confrères.",
+                + (
+                    f"{plural(len(opened), 'garde proposée', 'gardes proposées')} à ses confrères."
+                    if opened
+                    else "aucune garde à proposer à ses confrères."
+                ),
                 "success",
             )
             return redirect(url_for("coordination.gp_absences", gp_id=gp.id))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from sched.coordination import bp
+from sched.coordination import bp, tables
 from sched.coordination.common import form_errors_text, own_period
 from sched.coordination.forms import SolveForm
 from sched.extensions import db
 from sched.models import RosterVersion, SolveRequest
+from sched.services.solve_progress import progress_of
 from sched.services.solving import SolveRefused, active_request, request_solve
 from sched.tasks import enqueue_solve
 
@@ -44,5 +45,6 @@ def solve_request(request_id: int):
         abort(404)
     version = db.session.get(RosterVersion, solve_request.version_id) if solve_request.version_id else None
     return render_template(
-        "coordination/solve_request.html", req=solve_request, period=solve_request.period, version=version
-    )
+        "coordination/solve_request.html", req=solve_request, period=solve_request.period, version=version,
+        progress=progress_of(solve_request), coverage=tables.coverage(solve_request.period, version),
+    )  # fmt: skip

@@ -26,7 +26,36 @@ class FairnessRow:
 
     @property
     def hours(self) -> str:
-        return f"{self.minutes // 60} h {self.minutes % 60:02d}" if self.minutes % 60 else f"{self.minutes // 60} h"
+        return hours_fr(self.minutes)
+
+    @property
+    def load(self) -> int:
+        """What the solver evens out: minutes of this period plus the history before it."""
+        return self.minutes + self.history
+
+
+def hours_fr(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} h"
+
+
+@dataclass
+class Coverage:
+    uncovered: int = 0  # open gardes below their minimum
+    short_of_target: int = 0  # GPs missing to reach every open garde's target
+
+
+def coverage(period: Period, version: RosterVersion | None) -> Coverage:
+    """The planning as it stands now (manual changes included), counted garde by garde."""
+    counts: dict[int, int] = defaultdict(int)
+    for a in version.assignments if version else []:
+        counts[a.shift_id] += 1
+    result = Coverage()
+    for s in period.shifts:
+        if s.closed:
+            continue
+        result.uncovered += counts[s.id] < s.min_gps
+        result.short_of_target += max(0, s.target_gps - counts[s.id])
+    return result
 
 
 def fairness(period: Period, version: RosterVersion) -> list[FairnessRow]:
@@ -51,7 +80,20 @@ def fairness(period: Period, version: RosterVersion) -> list[FairnessRow]:
             row.preferred += 1
         else:
             row.available += 1
-    return sorted(rows.values(), key=lambda r: (-(r.minutes + r.history), r.gp.name))
+    return sorted(rows.values(), key=lambda r: (-r.load, r.gp.name))
+
+
+def fairness_totals(rows: list[FairnessRow]) -> FairnessRow:
+    """The column totals of the fairness table (a row without a GP)."""
+    total = FairnessRow(gp=None)
+    for r in rows:
+        total.shifts += r.shifts
+        total.minutes += r.minutes
+        total.saturdays += r.saturdays
+        total.history += r.history
+        total.preferred += r.preferred
+        total.pinned += r.pinned
+    return total
 
 
 def calendar(period: Period, version: RosterVersion | None):

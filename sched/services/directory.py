@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from sched.extensions import db
-from sched.models import GP, Site, Territory, User
+from sched.models import GP, OutboxEmail, Site, Territory, User
 from sched.services import accounts, audit
 from sched.services.identity import address_problem, normalise_phone, rpps_problem
 
@@ -38,6 +39,8 @@ class Row:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+NO_FILE = "Choisissez le fichier CSV à vérifier."
+EMPTY_FILE = "Ce fichier est vide : il ne contient aucune ligne."
 NOT_TEXT = "Ce fichier n'est pas un fichier CSV (texte) : enregistrez-le depuis le tableur au format « CSV »."
 
 
@@ -77,6 +80,8 @@ def parse_rows(text: str, territory: Territory) -> list[Row]:
     header = next(reader, [])
     keys = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     missing = [c for c in COLUMNS if c not in keys]
+    if not text.strip():
+        raise DirectoryError(EMPTY_FILE)
     if missing:
         raise DirectoryError("Colonnes manquantes : " + ", ".join(missing) + ". Attendu : " + " ; ".join(COLUMNS))
     sites = {s.name.lower(): s for s in territory.sites}
@@ -99,7 +104,7 @@ def parse_rows(text: str, territory: Territory) -> list[Row]:
         elif row.rpps in rpps_taken or row.rpps in seen_rpps:
             row.problems.append("RPPS déjà présent")
         if address_problem(row.email):
-            row.problems.append(f"adresse e-mail invalide : {row.email!r}")
+            row.problems.append(f"adresse e-mail invalide : « {row.email} »" if row.email else "e-mail manquant")
         elif row.email in emails or row.email in seen_emails:
             row.problems.append(f"adresse e-mail en double : {row.email}")
         try:
@@ -144,6 +149,49 @@ def set_active(gp: GP, active: bool) -> None:
     """Deactivate (or reactivate) a GP: their history and past plannings stay."""
     gp.active = active
     audit.record("gp.activate" if active else "gp.deactivate", "gp", gp.id)
+
+
+@dataclass
+class Invitation:
+    """Where a GP's account stands: « actif » once they set a password, else the fate of their invitation."""
+
+    state: str  # active · queued · sent · failed · none
+    at: datetime | None = None
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        return {"active": "actif", "queued": "invité", "sent": "invité", "failed": "invité", "none": "invité"}[
+            self.state
+        ]
+
+
+def invitation(gp: GP) -> Invitation:
+    """The latest invitation e-mail of a GP who has not chosen a password yet: waiting, sent, or failed (why)."""
+    if gp.user.password_hash:
+        return Invitation("active")
+    row = db.session.scalar(
+        select(OutboxEmail)
+        .where(OutboxEmail.kind == "invitation", OutboxEmail.to_addr == gp.user.email)
+        .order_by(OutboxEmail.id.desc()).limit(1)
+    )  # fmt: skip
+    if row is None:
+        return Invitation("none")
+    if row.sent_at is not None:
+        return Invitation("sent", row.sent_at)
+    if row.failed_at is not None:
+        return Invitation("failed", row.failed_at, failure_fr(row.last_error))
+    return Invitation("queued", row.created_at, failure_fr(row.last_error) if row.last_error else "")
+
+
+def failure_fr(error: str | None) -> str:
+    """An SMTP failure in a coordinator's words (the technical detail stays in the server log)."""
+    text = (error or "").lower()
+    if "recipient" in text or "550" in text or "553" in text or "address" in text:
+        return "le serveur de messagerie refuse cette adresse"
+    if "connection" in text or "timed out" in text or "refused" in text:
+        return "le serveur de messagerie ne répond pas"
+    return "le message n'a pas pu partir"
 
 
 def directory(territory: Territory) -> list[GP]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, Assignment, Availability, Period, RosterVersion, Shift, User
+from sched.models import GP, Assignment, Availability, AvailabilityAnswer, Period, RosterVersion, Shift, User
 from sched.services import audit, scheduling, wording
 from sched.services.rosters import published_version
 
@@ -91,6 +91,31 @@ def assign(period: Period, shift: Shift, gp: GP, user: User, pin: bool = False, 
         pinned=assignment.pinned, override_reason=reason or None, violations=violations or None,
     )  # fmt: skip
     return violations
+
+
+FIXABLE_LIMITS = ("max_shifts", "max_per_week", "max_saturdays")
+
+
+def apply_fix(period: Period, shift: Shift, gp: GP, limit: str, raise_to: int, user: User) -> None:
+    """A diagnosis's fix: raise `gp`'s `limit` to `raise_to` for this period only (on their answer), then assign.
+
+    Refused (ReviewError) when the GP has no answer for the period (their limits are their profile's: the
+    coordination enters the answer first), when the limit would go down, or when the rules still refuse.
+    """
+    if limit not in FIXABLE_LIMITS:
+        raise ReviewError("Limite inconnue.")
+    answer = db.session.scalar(
+        select(AvailabilityAnswer).where(AvailabilityAnswer.gp_id == gp.id, AvailabilityAnswer.period_id == period.id)
+    )
+    if answer is None:
+        raise ReviewError(f"{gp.name} n'a pas de réponse pour cette période : saisissez d'abord sa réponse.")
+    current = getattr(answer, limit) if getattr(answer, limit) is not None else getattr(gp, limit)
+    if current is not None and raise_to <= current:
+        raise ReviewError(f"La limite de {gp.name} est déjà de {current} : la suggestion n'est plus à jour.")
+    setattr(answer, limit, raise_to)
+    audit.record("answer.limit", "gp", gp.id, actor=user, period=period.id, limit=limit, value=raise_to)
+    db.session.flush()
+    assign(period, shift, gp, user)
 
 
 def remove(period: Period, shift: Shift, gp: GP, user: User, withdrawal: bool = False) -> None:

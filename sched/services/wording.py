@@ -5,6 +5,8 @@ The solver speaks in ids (g12, s345) and rule codes; this is the one place that 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sched.extensions import db
 from sched.i18n import date_fr, time_fr
 from sched.models import GP, Period, Shift
@@ -41,17 +43,17 @@ VIOLATIONS = {
     Rule.MAX_SHIFTS: "{gp} aurait {count} gardes sur la période (maximum {limit}).",
     Rule.MAX_PER_WEEK: "{gp} aurait {count} gardes dans la même semaine (maximum {limit}).",
     Rule.MAX_SATURDAYS: "{gp} aurait {count} samedis (maximum {limit}).",
-    Rule.PINNED: "{gp} est épinglé(e) sur la {shift} mais n'y est pas affecté(e).",
+    Rule.PINNED: "Épingle non tenue : {gp} n'est pas sur la {shift}.",
 }
 
 CONFLICTS = {
-    Rule.SITES: "{gp} est imposé(e) sur la {shift}, dans un cabinet où il n'exerce pas.",
+    Rule.SITES: "La {shift} est imposée à {gp}, dans un cabinet où ce médecin n'exerce pas.",
     Rule.TARGET: "{count} médecins sont imposés sur la {shift}, qui n'en accueille que {limit}.",
     Rule.MAX_SHIFTS: "Les {count} gardes imposées à {gp} dépassent son maximum de gardes sur la période ({limit}).",
     Rule.MAX_PER_WEEK: "Les {count} gardes imposées à {gp} dépassent son maximum de gardes par semaine ({limit}).",
     Rule.MAX_SATURDAYS: "Les {count} gardes imposées à {gp} dépassent son maximum de samedis ({limit}).",
-    Rule.OVERLAP: "{gp} est imposé(e) sur deux gardes qui se chevauchent : {shift} et {other}.",
-    Rule.SAME_DAY: "{gp} est imposé(e) sur deux gardes le même jour : {shift} et {other}.",
+    Rule.OVERLAP: "Deux gardes qui se chevauchent sont imposées à {gp} : {shift} et {other}.",
+    Rule.SAME_DAY: "Deux gardes du même jour sont imposées à {gp} : {shift} et {other}.",
 }
 
 BLOCKERS = {
@@ -87,19 +89,33 @@ def conflict_fr(conflict: PinConflict, names: Names) -> str:
     )  # fmt: skip
 
 
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """« 1 médecin », « 2 médecins »: the count and the noun phrase that agrees with it."""
+    return f"{count} {singular if count < 2 else plural or singular + 's'}"
+
+
 def diagnosis_fr(diagnosis: Diagnosis, names: Names) -> str:
     """Why a shift stays below its minimum: who was available, what stopped each, and the smallest fix."""
     available = diagnosis.available
     if not available:
         return "Personne n'est disponible pour cette garde."
+    them = plural(len(available), "médecin disponible", "médecins disponibles")
     if free := diagnosis.free:
-        return f"{len(available)} médecin(s) disponible(s), dont {', '.join(map(names.gp, free))} encore libre(s)."
+        still = "encore libre" if len(free) == 1 else "encore libres"
+        return f"{them}, dont {', '.join(map(names.gp, free))} {still}."
     reasons = ", ".join(
-        f"{names.gp(g)} ({', '.join(BLOCKERS.get(r, r) for r in diagnosis.blocked_by[g])})" for g in available
+        f"{names.gp(g)} ({', '.join(BLOCKERS.get(r, 'une autre règle') for r in diagnosis.blocked_by[g])})"
+        for g in available
     )
-    text = f"{len(available)} médecin(s) disponible(s), aucun ne peut la prendre : {reasons}."
+    nobody = "ne peut la prendre" if len(available) == 1 else "aucun ne peut la prendre"
+    text = f"{them}, {nobody} : {reasons}." if len(available) > 1 else f"{them}, qui {nobody} : {reasons}."
     if diagnosis.missing > 1:
         text += f" Il manque {diagnosis.missing} médecins."
     if (fix := diagnosis.fix) is not None:
         text += f" Relever d'une unité {LIMITS[fix.limit]} pour {names.gp(fix.gp)} permettrait de la pourvoir."
     return text
+
+
+def fix_button_fr(fix: Any, names: Names) -> str:
+    """The one-click fix's button: what it does, in full."""
+    return f"Relever {LIMITS[fix.limit]} de {names.gp(fix.gp)} à {fix.raise_to} et lui confier cette garde"

@@ -28,7 +28,7 @@ def test_coordination_reopens_and_types_an_answer(page, live_server, live_app):
     log_in(page, live_server, "coordination@demo.test")
     start = date.today().replace(day=1) + timedelta(days=32 * 8)
     page.goto(f"{live_server.url}/coordination/periodes/nouvelle")
-    page.get_by_label("Premier mois (AAAA-MM)").fill(f"{start.year}-{start.month:02d}")
+    page.get_by_label("Premier mois").fill(f"{start.year}-{start.month:02d}")
     page.get_by_label("Nom (facultatif)").fill(PERIOD_NAME)
     page.get_by_role("button", name="Créer la période").click()
     page.get_by_label("Date limite des réponses").fill((date.today() + timedelta(days=3)).isoformat())

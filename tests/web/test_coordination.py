@@ -90,7 +90,7 @@ def test_bad_month_keeps_input_and_writes_nothing(client, login_as, setup):
     login_as("coordinator")
     response = client.post("/coordination/periodes/nouvelle", data={"kind": "month", "start": "mai"})
     assert response.status_code == 200
-    assert "Indiquez un mois sous la forme 2027-03." in response.get_data(as_text=True)
+    assert "Choisissez un mois, par exemple « mars 2027 »." in response.get_data(as_text=True)
     assert 'value="mai"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Period.id))) == 0
 
@@ -105,7 +105,7 @@ def test_whole_month(client, login_as, setup):
     answer_all(period, gps, skip_shift=first_shift.id)
 
     heat = client.get(f"/coordination/periodes/{period.id}/carte").get_data(as_text=True)
-    assert "heat low" in heat and "préf." in heat
+    assert "heat low" in heat and "Préfèrent : " in heat
 
     response = client.post(f"/coordination/periodes/{period.id}/optimiser", data={"time_limit_s": 5})
     assert response.status_code == 302
@@ -118,7 +118,7 @@ def test_whole_month(client, login_as, setup):
     assert request.state == "done", request.error
     assert request.progress
     result = client.get(f"/coordination/optimisations/{request.id}").get_data(as_text=True)
-    assert "Le planning est prêt." in result and "gardes non pourvues (pondérées)" in result
+    assert "Le planning est prêt." in result and "garde non pourvue" in result and "pondérées" not in result
     db.session.refresh(period)
     assert period.state == "collecting"  # the deadline is weeks away: a trial, the collection stays open
     assert_every_version_checks(period)
