@@ -102,7 +102,6 @@ class Demo:
                 select(RosterVersion.number).where(RosterVersion.period_id == self.published_period).limit(1)
             )
             self.site_id = db.session.scalar(select(Site.id).order_by(Site.name).limit(1))
-            self.solve_id = db.session.scalar(select(SolveRequest.id).limit(1))
             future = (
                 select(Assignment)
                 .join(Shift, Shift.id == Assignment.shift_id)
@@ -112,7 +111,17 @@ class Demo:
             own = db.session.scalar(future.where(Assignment.gp_id == self.gp_id).limit(1))
             self.own_shift = own.shift_id if own else None
             other = db.session.scalar(future.where(Assignment.gp_id != self.gp_id).limit(1))
-            self.other_shift = other.shift_id
+            self.other_shift, self.other_gp = other.shift_id, other.gp_id
+            solve = db.session.scalar(select(SolveRequest).limit(1))
+            if solve is None:  # the demo solves without the queue: one finished optimisation to look at
+                version = db.session.get(RosterVersion, other.version_id)
+                solve = SolveRequest(
+                    period_id=version.period_id, state="done", time_limit_s=5, started_at=now, finished_at=now,
+                    progress=[], version_id=version.id,
+                )  # fmt: skip
+                db.session.add(solve)
+                db.session.flush()
+            self.solve_id = solve.id
             offer = db.session.scalar(select(SwapRequest).where(SwapRequest.shift_id == other.shift_id))
             if offer is None:  # the last garde of the demo: the other e2e walks use the first ones
                 offer = offers.offer(db.session.get(Shift, other.shift_id), db.session.get(GP, other.gp_id), None, None)
@@ -161,7 +170,7 @@ ARGUMENTS = {
     "coordination.compare": lambda d: (
         f"/coordination/periodes/{d.published_period}/versions/comparer?b={d.version_number}"
     ),
-    "coordination.replace_garde": lambda d: f"/coordination/remplacements/garde/{d.other_shift}",
+    "coordination.replace_garde": lambda d: f"/coordination/remplacements/garde/{d.other_shift}?gp={d.other_gp}",
     "gp.answer": lambda d: f"/gp/disponibilites/{d.collecting_period}",
     "gp.offer": lambda d: f"/gp/gardes/{d.own_shift}/proposer",
     "gp.swap": lambda d: f"/gp/gardes/{d.own_shift}/echanger",
