@@ -37,8 +37,8 @@ def regulator_accounts() -> list[User]:
     )
 
 
-def token_form() -> TokenForm:
-    form = TokenForm()
+def token_form(blank: bool = False) -> TokenForm:
+    form = TokenForm(formdata=None) if blank else TokenForm()
     form.user_id.choices = [(str(u.id), f"{u.full_name} ({u.email})") for u in regulator_accounts()]
     return form
 
@@ -78,7 +78,7 @@ def create_token():
         else:
             db.session.commit()
             # Rendered, not redirected: a flash would carry the secret in the session cookie.
-            return render_tokens(token_form(), created)
+            return render_tokens(token_form(blank=True), created)
     return render_tokens(form, status=400)
 
 
