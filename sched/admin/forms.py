@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectMultipleField, StringField, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sched.forms import email_valid, required, strip
 from sched.models import ROLE_LABELS, TERRITORY_ROLES
 from sched.services.identity import finess_problem
+from sched.services.tokens import NAME_MAX
 
 ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in TERRITORY_ROLES]
 
@@ -79,3 +89,27 @@ class TerritoryForm(TerritoryBaseForm):
         "Adresse de la coordination", validators=[Optional(), email_valid()], filters=[strip]
     )
     auto_approve_swaps = BooleanField("Valider automatiquement les reprises et échanges de gardes entre médecins")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Nom du jeton",
+        validators=[
+            required("Donnez un nom au jeton."),
+            Length(max=NAME_MAX, message=f"{NAME_MAX} caractères au plus."),
+        ],
+        description="Le logiciel ou le poste qui l'utilisera, par exemple « Logiciel SAS — poste 2 ».",
+    )
+    user_id = SelectField(  # the choices (the territory's regulators) are checked by the view
+        "Compte de régulation",
+        validators=[required("Choisissez le compte de régulation.")],
+        validate_choice=False,
+        description="Le jeton lit et réserve les créneaux au nom de ce compte.",
+    )
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search, it changes nothing
+
+    q = SearchField("Rechercher un compte", description="Nom ou adresse e-mail.")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 
 from sched.admin import bp
-from sched.admin.forms import AccountForm, InviteForm
+from sched.admin.forms import AccountForm, InviteForm, SearchForm
 from sched.extensions import db
 from sched.models import ROLE_LABELS, User, UserRole
-from sched.services import audit
+from sched.services import accounts, audit
 from sched.services.absences import future_gardes
 from sched.services.accounts import AccountError, create_user, send_invitation
 
@@ -23,15 +23,17 @@ def territory_user(user_id: int) -> User:
 
 
 def render_home(invite: InviteForm):
-    users = db.session.scalars(
-        select(User).where(User.territory_id == current_user.territory_id).order_by(User.full_name)
-    ).all()
-    return render_template("admin/home.html", users=users, role_labels=ROLE_LABELS, invite=invite)
+    search = SearchForm(formdata=request.args)
+    users = accounts.search_users(current_user.territory_id, search.q.data)
+    return render_template(
+        "admin/home.html", users=users, statuses=accounts.account_statuses(users), role_labels=ROLE_LABELS,
+        invite=invite, search=search,
+    )  # fmt: skip
 
 
 @bp.route("/")
 def home():
-    """Accounts and roles, and the invitation form."""
+    """Accounts (searchable) with their roles, status and last login, and the invitation form."""
     return render_home(InviteForm())
 
 
@@ -81,4 +83,43 @@ def account(user_id: int):
             db.session.commit()
             flash(f"Compte de {user.full_name} mis à jour.", "success")
             return redirect(url_for("admin.home"))
-    return render_template("admin/account.html", user=user, form=form)
+    return render_account(user, form)
+
+
+def render_account(user: User, form: AccountForm):
+    status = accounts.account_statuses([user])[user.id]
+    return render_template("admin/account.html", user=user, form=form, status=status, action_form=FlaskForm())
+
+
+def account_action(user_id: int, action, done: str):
+    """An e-mail sent to the account (invitation, reset link), or its refusal shown on the account's page."""
+    user = territory_user(user_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        action(user)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error)[0].upper() + str(error)[1:] + ".", "error")
+    else:
+        db.session.commit()
+        flash(done.format(email=user.email), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.post("/comptes/<int:user_id>/invitation")
+def resend_invitation(user_id: int):
+    """Send the invitation again: a new link, the previous ones no longer work."""
+    return account_action(
+        user_id,
+        accounts.resend_invitation,
+        "Nouvelle invitation envoyée à {email} ; les liens précédents ne marchent plus.",
+    )
+
+
+@bp.post("/comptes/<int:user_id>/reinitialisation")
+def send_reset(user_id: int):
+    """E-mail the account a link to choose a new password."""
+    return account_action(
+        user_id, accounts.send_reset_for, "Lien de réinitialisation du mot de passe envoyé à {email}."
+    )

@@ -51,13 +51,17 @@ def index():
 def login():
     """Log in with e-mail and password."""
     form = LoginForm()
+    refused = None  # one message above the form: "wrong" (address or password) or "deactivated"
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
         user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None and not user.active:
-            user = None
         # Exactly one hash per attempt (against a dummy one without an account): the time tells nothing.
         if verify_password(user.password_hash if user else None, form.password.data) and user is not None:
+            if not user.active:
+                # Only whoever knows the password learns that the account is deactivated, and whom to ask.
+                audit.record("user.login_deactivated", "user", user.id, actor=user)
+                db.session.commit()
+                return render_login(form, "deactivated", user)
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
@@ -65,8 +69,16 @@ def login():
             db.session.commit()
             sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
-        form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
-    return render_template("auth/login.html", form=form)
+        refused = "wrong"
+    return render_login(form, refused)
+
+
+def render_login(form: LoginForm, refused: str | None, user: User | None = None):
+    if refused:
+        # The cursor back in the password field, which names the message above the form.
+        form.password.render_kw = {"autofocus": True, "aria-describedby": "login-refused"}
+    contact = user.territory.coordination_email if user is not None and user.territory else None
+    return render_template("auth/login.html", form=form, refused=refused, contact=contact)
 
 
 @bp.route("/deconnexion", methods=["POST"])

@@ -7,9 +7,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import ApiToken, User
-from sched.services import audit
-from sched.services.tokens import new_secret
+from sched.models import User
+from sched.services.tokens import TokenError, issue_api_token
 
 
 @click.command("create-token")
@@ -21,18 +20,13 @@ def create_token(email: str, name: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"aucun compte avec l'e-mail {email}")
-    if not user.active or not user.has_role("regulator"):
-        raise click.ClickException(f"{user.email} n'est pas un compte de régulation actif")
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise click.ClickException("--name : 1 à 100 caractères")
-    raw, token_hash = new_secret()
-    token = ApiToken(user_id=user.id, name=name, token_hash=token_hash)
-    db.session.add(token)
-    db.session.flush()
-    audit.record("api_token.create", "api_token", token.id, actor=None, user=user.id, name=name)
+    try:
+        token, raw = issue_api_token(user, name, actor=None)
+    except TokenError as error:
+        option = "--name : " if error.field == "name" else ""
+        raise click.ClickException(f"{option}{error}") from None
     db.session.commit()
-    click.echo(f"Jeton créé pour {user.email} (« {name} »). Il ne sera plus jamais affiché :")
+    click.echo(f"Jeton créé pour {user.email} (« {token.name} »). Il ne sera plus jamais affiché :")
     click.echo(raw)
 
 

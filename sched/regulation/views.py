@@ -50,23 +50,32 @@ def html_response(body: bytes) -> Response:
 
 @bp.route("/")
 def home():
-    """The daily list of cabinets de garde, their GPs and créneaux (today by default)."""
+    """The daily list of cabinets de garde, their GPs and créneaux (today by default, or the next open day)."""
     day, valid = requested_day()
     if not valid:
         flash("Date invalide : voici la liste d'aujourd'hui.", "error")
-    # The list is shared by the territory's regulators; the frame around it (name, menu, CSRF token) is theirs.
-    list_bytes = slots.cached_render("html", current_user.territory_id, day, render_list)
     now = utcnow()
     this_day = now.astimezone(zone()).date()
+    ended_at = None
+    if "date" not in request.args:
+        # At 19:51 today's créneaux are all past: the regulator is looking for the next ones.
+        day, ended_at = slots.opening_day(current_user.territory_id, this_day, now)
+    # The list is shared by the territory's regulators; the frame around it (name, menu, CSRF token) is theirs.
+    list_bytes = slots.cached_render("html", current_user.territory_id, day, render_list)
     frame = render_template(
         "regulation/home.html",
         day=day,
         today=this_day,
         tomorrow=this_day + timedelta(days=1),
+        ended_at=ended_at,
         list_html=LIST_PLACE,
         now=now,
         zone_name=zone().key,
     )
+    return framed(frame, list_bytes)
+
+
+def framed(frame: str, list_bytes: bytes) -> Response:
     # Text from users is escaped (« < » becomes « &lt; »): the only marker is the one the template placed.
     head, tail = frame.split(LIST_PLACE, 1)
     return html_response(b"".join((head.encode(), list_bytes, tail.encode())))
@@ -74,11 +83,12 @@ def home():
 
 @bp.route("/liste")
 def fragment():
-    """The list alone, fetched every minute by the page to refresh itself."""
+    """The list in a bare page of its own (no menu, no form), fetched every minute by the page to refresh itself."""
     day, valid = requested_day()
     if not valid:
         abort(400)
-    return html_response(slots.cached_render("html", current_user.territory_id, day, render_list))
+    list_bytes = slots.cached_render("html", current_user.territory_id, day, render_list)
+    return framed(render_template("regulation/fragment.html", day=day, list_html=LIST_PLACE), list_bytes)
 
 
 def slot_or_404(slot_id: int):
@@ -88,8 +98,9 @@ def slot_or_404(slot_id: int):
     return slot
 
 
-def back_to_list(day: date, anchor: str | None = None):
-    return redirect(url_for("regulation.home", date=day.isoformat(), _anchor=anchor))
+def back_to_list(day: date):
+    """The day's list, scrolled to the message just flashed (regulation.js moves the focus there too)."""
+    return redirect(url_for("regulation.home", date=day.isoformat(), _anchor="messages"))
 
 
 @bp.route("/creneaux/<int:slot_id>/reserver", methods=["GET", "POST"])
@@ -107,7 +118,7 @@ def book(slot_id: int):
         except bookings.BookingError as error:
             if error.field is None:
                 flash(error.message, "error")
-                return back_to_list(day, f"creneau-{slot.id}")
+                return back_to_list(day)
             getattr(form, error.field).errors.append(error.message)
             status = 422
         else:
@@ -116,13 +127,21 @@ def book(slot_id: int):
                 f"(Dr {slot.gp.name}), dossier n° {booking.regulation_ref}.",
                 "success",
             )
-            return back_to_list(day, f"creneau-{slot.id}")
+            return back_to_list(day)
     elif request.method == "GET":
         refused = bookings.refusal(slot)
         if refused:
             flash(refused, "error")
-            return back_to_list(day, f"creneau-{slot.id}")
+            return back_to_list(day)
+    focus_first_field(form, ("regulation_ref", "initials", "age_band"))
     return render_template("regulation/book.html", slot=slot, form=form), status
+
+
+def focus_first_field(form, names: tuple[str, ...]) -> None:
+    """The cursor in the first field in error, else in the first field: the regulator types at once."""
+    target = next((name for name in names if getattr(form, name).errors), names[0])
+    field = getattr(form, target)
+    field.render_kw = {**(field.render_kw or {}), "autofocus": True}
 
 
 @bp.route("/reservations/<int:booking_id>/annuler", methods=["GET", "POST"])
@@ -148,5 +167,6 @@ def cancel(booking_id: int):
                 f"le créneau de {time_fr(booking.slot.starts_at)} est de nouveau libre.",
                 "success",
             )
-            return back_to_list(day, f"creneau-{booking.slot_id}")
+            return back_to_list(day)
+    focus_first_field(form, ("reason",))
     return render_template("regulation/cancel.html", booking=booking, form=form, age_labels=AGE_BAND_LABELS)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from sched.extensions import db
-from sched.models import ROLES, AuthToken, Territory, User, UserRole, utcnow
+from sched.models import ROLES, AuthToken, OutboxEmail, Territory, User, UserRole, utcnow
 from sched.services import audit
 from sched.services.identity import address_problem
 from sched.services.mail import queue_template
@@ -86,6 +87,104 @@ def send_invitation(user: User) -> None:
     subject = "Invitation au planning des soins non programmés"
     queue_template(user.email, subject, "invitation", "invitation", user=user, link=link, days=days)
     audit.record("user.invite", "user", user.id)
+
+
+def resend_invitation(user: User) -> None:
+    """A new invitation link; the ones sent before stop working (only the last e-mail counts). The caller commits."""
+    if user.password_hash is not None:
+        raise AccountError(
+            f"{user.full_name} a déjà choisi son mot de passe : envoyez plutôt un lien de réinitialisation"
+        )
+    if not user.active:
+        raise AccountError(f"le compte de {user.full_name} est désactivé : réactivez-le d'abord")
+    close_links(user, "invite")
+    send_invitation(user)
+
+
+def send_reset_for(user: User) -> None:
+    """The administration sends `user` a password-reset link (a forgotten password on the phone). Caller commits."""
+    if not user.active:
+        raise AccountError(f"le compte de {user.full_name} est désactivé : réactivez-le d'abord")
+    if user.password_hash is None:
+        raise AccountError(f"{user.full_name} n'a pas encore de mot de passe : renvoyez plutôt l'invitation")
+    close_links(user, "reset")
+    send_reset(user)
+    audit.record("user.reset_sent", "user", user.id)
+
+
+def close_links(user: User, purpose: str) -> None:
+    now = utcnow()
+    for token in db.session.scalars(
+        select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.purpose == purpose, AuthToken.used_at.is_(None))
+    ):
+        token.used_at = now
+
+
+@dataclass
+class AccountStatus:
+    """Where an account stands, for the administration: `state` is active | deactivated | invited |
+    invitation_expired | no_password; for an invitation, when it was sent, until when it holds and what became of
+    its e-mail (`mail`: sent | waiting | failed, with the last error)."""
+
+    state: str
+    invited_at: datetime | None = None
+    expires_at: datetime | None = None
+    mail: str | None = None
+    mail_error: str | None = None
+
+
+def account_statuses(users: list[User]) -> dict[int, AccountStatus]:
+    """The status of each of `users`: two queries, whatever their number."""
+    now = utcnow()
+    waiting = [u for u in users if u.active and u.password_hash is None]
+    invites: dict[int, AuthToken] = {}
+    mails: dict[str, OutboxEmail] = {}
+    if waiting:
+        for token in db.session.scalars(
+            select(AuthToken)
+            .where(AuthToken.user_id.in_([u.id for u in waiting]), AuthToken.purpose == "invite")
+            .order_by(AuthToken.created_at, AuthToken.id)
+        ):
+            invites[token.user_id] = token  # the last one sent
+        for mail in db.session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.kind == "invitation", OutboxEmail.to_addr.in_([u.email for u in waiting]))
+            .order_by(OutboxEmail.created_at, OutboxEmail.id)
+        ):
+            mails[mail.to_addr] = mail
+    statuses = {}
+    for user in users:
+        if not user.active:
+            statuses[user.id] = AccountStatus("deactivated")
+        elif user.password_hash is not None:
+            statuses[user.id] = AccountStatus("active")
+        elif (token := invites.get(user.id)) is None:
+            statuses[user.id] = AccountStatus("no_password")
+        else:
+            mail = mails.get(user.email)
+            mail_state = None
+            if mail is not None:
+                mail_state = "sent" if mail.sent_at else "failed" if mail.failed_at else "waiting"
+            expired = token.used_at is not None or token.expires_at <= now
+            statuses[user.id] = AccountStatus(
+                "invitation_expired" if expired else "invited",
+                token.created_at,
+                token.expires_at,
+                mail_state,
+                mail.last_error if mail is not None and mail_state != "sent" else None,
+            )
+    return statuses
+
+
+def search_users(territory_id: int | None, words: str | None) -> list[User]:
+    """The territory's accounts whose name or address holds `words` (all of them without), by name."""
+    query = select(User).where(User.territory_id == territory_id).order_by(User.full_name)
+    for word in (words or "").split():
+        word = word.lower()
+        query = query.where(
+            or_(func.lower(User.full_name).contains(word, autoescape=True), User.email.contains(word, autoescape=True))
+        )
+    return list(db.session.scalars(query))
 
 
 RESET_SUBJECT = "Réinitialisation de votre mot de passe"

@@ -18,15 +18,18 @@ from sched.extensions import db
 from sched.models import (
     GP,
     ConsultationSlot,
+    Period,
     RosterVersion,
     Shift,
     Site,
     SlotBooking,
+    Territory,
     User,
     utcnow,
 )
 from sched.models.roster import Assignment
 from sched.services import listcache
+from sched.services.periods import public_holidays
 from sched.services.rosters import latest_published_ids
 
 REMOVED_GP = "Médecin retiré du planning — contacter la coordination"
@@ -78,11 +81,23 @@ class SiteView:
 
 
 @dataclass
+class ClosedDay:
+    """Why a day has no open cabinet de garde (the page words it): `holiday` (named), `unpublished` (the period
+    covering it has no published planning yet), `no_period` (no period covers it yet) or `no_garde` (a published
+    planning without a garde that day: a Sunday, closures)."""
+
+    reason: str
+    holiday: str | None = None
+    period_name: str | None = None
+
+
+@dataclass
 class DailyList:
     day: date
     now: datetime
     sites: list[SiteView]
     next_open_day: date | None = None
+    closed: ClosedDay | None = None  # set when `sites` is empty
 
     @property
     def free_count(self) -> int:
@@ -125,7 +140,7 @@ def daily_list(territory_id: int, day: date, now: datetime | None = None) -> Dai
         .order_by(Site.name, Shift.starts_at)
     ).all()
     if not shift_rows:
-        return DailyList(day, now, [], next_open_day(territory_id, day))
+        return DailyList(day, now, [], next_open_day(territory_id, day), closed_day(territory_id, day))
     shift_ids = [r[0] for r in shift_rows]
     gp_rows = db.session.execute(
         select(Assignment.shift_id, GP.id, User.full_name)
@@ -187,6 +202,50 @@ def cached_render(kind: str, territory_id: int, day: date, render: Callable[[Dai
     return listcache.lists.get_or_render(
         kind, territory_id, day, now, lambda: render(daily_list(territory_id, day, now))
     )
+
+
+def closed_day(territory_id: int, day: date) -> ClosedDay:
+    """Why `day` has no published garde: a public holiday, a planning not yet published, or none planned."""
+    territory = db.session.get(Territory, territory_id)
+    holiday = public_holidays(territory, day, day).get(day)
+    if holiday:
+        return ClosedDay("holiday", holiday=holiday)
+    covering = db.session.scalars(
+        select(Period)
+        .where(Period.territory_id == territory_id, Period.start_date <= day, Period.end_date >= day)
+        .order_by(Period.start_date)
+    ).all()
+    if not covering:
+        return ClosedDay("no_period")
+    published = set(
+        db.session.scalars(
+            select(RosterVersion.period_id).where(
+                RosterVersion.period_id.in_([p.id for p in covering]), RosterVersion.published_at.is_not(None)
+            )
+        )
+    )
+    waiting = [p for p in covering if p.id not in published]
+    if waiting:
+        return ClosedDay("unpublished", period_name=waiting[0].name)
+    return ClosedDay("no_garde")
+
+
+def last_end_of_day(territory_id: int, day: date) -> datetime | None:
+    """When the last published garde of `day` ends (None without one)."""
+    query = published_shifts(territory_id).where(Shift.date == day).with_only_columns(func.max(Shift.ends_at))
+    return db.session.scalar(query)
+
+
+def opening_day(territory_id: int, today: date, now: datetime) -> tuple[date, datetime | None]:
+    """The day the regulators' page opens on: today, or once today's last garde has ended the next open day.
+
+    Returns (that day, the end of today's last garde when the page moved on, else None).
+    """
+    last_end = last_end_of_day(territory_id, today)
+    if last_end is None or last_end > now:
+        return today, None
+    following = next_open_day(territory_id, today)
+    return (following, last_end) if following is not None else (today, None)
 
 
 def next_open_day(territory_id: int, after: date) -> date | None:

@@ -95,3 +95,43 @@ def test_list_refreshes_itself_every_minute_without_losing_the_place(page, live_
     # A locator waits without evaluating a string in the page, which the CSP (no 'unsafe-eval') would refuse.
     expect(page.locator("#updated")).to_have_text(re.compile("^Mis à jour à"))
     assert page.evaluate("window.scrollY") == 400
+
+
+def test_booking_on_a_phone_puts_the_cursor_in_the_file_number_and_the_message_in_view(browser, live_server):
+    """375 px: the form opens typing the file number; back on the list the success message is seen and focused."""
+    context = browser.new_context(viewport={"width": 375, "height": 700}, locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "regulation@demo.test")
+        open_day_with_a_free_slot(page, live_server)
+        free = page.locator("a.slot.free").last  # far down the list: the top of the page is out of view
+        slot_id = free.get_attribute("id").removeprefix("reserver-")
+        free.click()
+        expect(page.get_by_label("Numéro de dossier de régulation")).to_be_focused()
+        ref = f"TEL-{secrets.token_hex(3).upper()}"
+        page.keyboard.type(ref)  # straight into the field, no tap first
+        page.get_by_role("button", name="Réserver ce créneau").click()
+        page.wait_for_load_state("networkidle")
+        message = page.locator("#messages")
+        expect(message).to_contain_text(f"dossier n° {ref}")
+        expect(message).to_be_focused()
+        expect(message).to_be_in_viewport()
+        page.screenshot(path=str(SCREENSHOTS / "regulation-booked-phone.png"))
+        cancel = page.locator(f"#creneau-{slot_id} a.slot-cancel")
+        box = cancel.bounding_box()
+        assert box["height"] >= 24 and box["width"] >= 24, box
+        assert cancel.evaluate("e => e.textContent") == f"Annuler la réservation du dossier n° {ref}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
+
+
+def test_empty_day_and_the_list_page_of_its_own(page, live_server):
+    log_in(page, live_server, "regulation@demo.test")
+    page.goto(f"{live_server.url}/regulation/?date=2026-12-25")
+    expect(page.locator(".reg-empty")).to_contain_text("Jour férié (Noël).")
+    page.screenshot(path=str(SCREENSHOTS / "regulation-holiday.png"), full_page=True)
+    page.goto(f"{live_server.url}/regulation/liste?date={date.today().isoformat()}")
+    assert page.locator("html").get_attribute("lang") == "fr" and page.title().startswith("Liste du")
+    assert page.get_by_role("main").count() == 1 and page.get_by_role("heading", level=1).count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "regulation-list-alone.png"), full_page=True)

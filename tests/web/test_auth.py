@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,12 +55,38 @@ def test_unknown_email_gets_the_same_answer(client, territory):
     assert "Adresse e-mail ou mot de passe incorrect." in response.get_data(as_text=True)
 
 
+def test_wrong_password_is_one_message_not_a_banner_plus_a_field_error(client, territory):
+    user = make_user(territory, "gp")
+    html = login(client, user.email, "wrong-password-123").get_data(as_text=True)
+    assert html.count("Adresse e-mail ou mot de passe incorrect.") == 1
+    assert "Le formulaire contient des erreurs" not in html and 'class="error"' not in html
+    # The cursor is back in the password field, which names the message.
+    assert re.search(r'<input[^>]*aria-describedby="login-refused"[^>]*autofocus[^>]*id="password"', html)
+
+
 def test_inactive_account_cannot_log_in(client, territory):
     user = make_user(territory, "coordinator")
     user.active = False
     db.session.commit()
     assert login(client, user.email).status_code == 200
     assert client.get("/coordination/").status_code == 302
+
+
+def test_a_deactivated_person_is_told_so_and_whom_to_contact_once_the_password_is_right(client, territory):
+    territory.coordination_email = "coordination@cpts-test.fr"
+    user = make_user(territory, "gp")
+    user.active = False
+    db.session.commit()
+    html = login(client, user.email).get_data(as_text=True)
+    assert "Votre compte est désactivé" in html and "incorrect" not in html
+    assert 'href="mailto:coordination@cpts-test.fr"' in html
+    assert client.get("/gp/").status_code == 302  # still not logged in
+    # Whoever only guesses the address learns nothing: the same answer as an unknown one.
+    guessed = login(client, user.email, "wrong-password-123").get_data(as_text=True)
+    unknown = login(client, "nobody@test.fr", "wrong-password-123").get_data(as_text=True)
+    assert "désactivé" not in guessed and "Adresse e-mail ou mot de passe incorrect." in guessed
+    strip = re.compile(r'name="csrf_token"[^>]*>|value="[^"]*"')
+    assert strip.sub("", guessed) == strip.sub("", unknown)
 
 
 def test_login_follows_a_local_next_only(client, territory):

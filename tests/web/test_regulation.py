@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sched.extensions import db
 from sched.i18n import zone
 from sched.models import AuditEvent, ConsultationSlot, SlotBooking, UserRole, utcnow
+from sched.regulation import views
 from sched.services import listcache, slots
 from sched.services.accounts import create_user
 from tests.factories import PASSWORD, add_gp, publish_day
@@ -65,9 +66,50 @@ def test_today_is_the_default_and_tomorrow_is_one_click_away(client, regulator, 
 def test_day_without_garde_says_so_and_offers_the_next_open_day(client, regulator, tomorrow_day):
     day, _, _ = tomorrow_day
     html = client.get(f"/regulation/?date={(day - timedelta(days=3)).isoformat()}").get_data(as_text=True)
-    assert "Aucun cabinet de garde ouvert ce jour" in html
+    assert "Aucun cabinet de garde ouvert le" in html
+    assert "Aucun planning prévu pour ce jour." in html  # no period covers it
     assert f"/regulation/?date={day.isoformat()}" in html
     assert "Prochain jour ouvert" in html
+
+
+def test_an_empty_day_says_holiday_or_not_yet_published(client, regulator, territory, tomorrow_day):
+    from tests.factories import add_period, add_shift
+
+    html = client.get("/regulation/?date=2027-12-25").get_data(as_text=True)
+    assert "Jour férié (Noël)." in html and "PDSA" in html
+    period = add_period(territory, date(2027, 3, 1), date(2027, 3, 31), "mars 2027")
+    add_shift(period, territory.sites[0], date(2027, 3, 2), time(18), time(20))
+    db.session.commit()
+    html = client.get("/regulation/?date=2027-03-02").get_data(as_text=True)
+    assert "Planning pas encore publié." in html and "« mars 2027 »" in html
+    assert "Jour férié" not in html
+    # A published planning with no garde that day (the day after tomorrow_day's one-day period is not covered).
+    day = tomorrow_day[0]
+    html = client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
+    assert "Aucun cabinet de garde ouvert" not in html
+
+
+def test_after_the_last_garde_of_the_day_the_page_opens_on_the_next_open_day(client, regulator, territory, monkeypatch):
+    """At 20:30 today's list is all past: the page shows the next open day, and says so."""
+    today = local_today()
+    gp = add_gp(territory, "Ce Soir")
+    publish_day(territory, today, {territory.sites[0]: [gp]})
+    later = today + timedelta(days=3)
+    publish_day(territory, later, {territory.sites[0]: [add_gp(territory, "Plus Tard")]})
+    evening = datetime.combine(today, time(20, 30), tzinfo=zone()).astimezone(UTC)
+    monkeypatch.setattr(views, "utcnow", lambda: evening)
+    monkeypatch.setattr(slots, "utcnow", lambda: evening)
+    html = client.get("/regulation/").get_data(as_text=True)
+    assert "Les gardes d'aujourd'hui sont terminées (la dernière à 20:00)" in html
+    assert "Dr Médecin Plus Tard" in html and "Dr Médecin Ce Soir" not in html
+    assert f'href="/regulation/?date={today.isoformat()}"' in html  # today's list stays one click away
+    assert "Dr Médecin Ce Soir" in client.get(f"/regulation/?date={today.isoformat()}").get_data(as_text=True)
+    # Before the garde ends, today it is.
+    afternoon = evening - timedelta(hours=3)
+    monkeypatch.setattr(views, "utcnow", lambda: afternoon)
+    monkeypatch.setattr(slots, "utcnow", lambda: afternoon)
+    html = client.get("/regulation/").get_data(as_text=True)
+    assert "Dr Médecin Ce Soir" in html and "sont terminées" not in html
 
 
 def test_invalid_date_falls_back_to_today_with_a_message(client, regulator):
@@ -96,8 +138,11 @@ def test_book_by_form_then_the_slot_shows_booked_with_the_file_number(client, re
         f"/regulation/creneaux/{slot.id}/reserver",
         data={"regulation_ref": "2027-015/4411", "initials": "j.d", "age_band": "65-79"},
     )
-    assert response.status_code == 302 and f"#creneau-{slot.id}" in response.headers["Location"]
+    # Back on the list at the message (regulation.js focuses it), the form's cursor was in the file number.
+    assert focused_field(form) == "regulation_ref"
+    assert response.status_code == 302 and response.headers["Location"].endswith("#messages")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<div class="flashes" id="messages" role="status" aria-live="polite" tabindex="-1">' in html
     assert "réservé au Cabinet de garde Test" in html
     assert "dossier n° 2027-015/4411 · JD · 65 à 79 ans" in html
     assert html.count('class="slot free"') == 11
@@ -132,7 +177,37 @@ def test_invalid_booking_shows_the_error_next_to_the_field_and_keeps_input(
     assert message in html and 'class="error"' in html
     if data.get("initials"):
         assert f'value="{data["initials"]}"' in html
+    assert focused_field(html) == message_field(message)  # the cursor goes to the field in error
     assert db.session.scalar(select(func.count(SlotBooking.id))) == 0
+
+
+def focused_field(html: str) -> str | None:
+    """The id of the field that has `autofocus`."""
+    tags = [tag for tag in re.findall(r"<(?:input|select|textarea)[^>]*>", html) if " autofocus" in tag]
+    return re.search(r'\sid="([^"]+)"', tags[0]).group(1) if len(tags) == 1 else None
+
+
+def message_field(message: str) -> str:
+    return "initials" if "Initiales" in message else "age_band" if "Tranche" in message else "regulation_ref"
+
+
+def test_free_and_booked_slots_say_what_they_show_first(client, regulator, tomorrow_day):
+    """The accessible name starts with the visible text (« 18:00 libre »); « Annuler » is a button-sized link."""
+    day, _, gps = tomorrow_day
+    slot = slots_of(gps[0].id)[0]
+    client.post(f"/regulation/creneaux/{slot.id}/reserver", data={"regulation_ref": "N-1"})
+    html = client.get(f"/regulation/?date={day.isoformat()}").get_data(as_text=True)
+    assert not re.search(r'class="(slot free|button slot-cancel)[^>]*aria-label', html)
+    assert re.search(
+        r'class="slot free"[^>]*>18:20 <span>libre</span><span class="visually-hidden"> : réserver avec '
+        r"Dr Médecin (Martin|Bernard), Cabinet de garde Test</span></a>",
+        html,
+    )
+    assert re.search(
+        r'<a class="button slot-cancel no-print"[^>]*>Annuler<span class="visually-hidden"> la réservation du '
+        r"dossier n° N-1</span></a>",
+        html,
+    )
 
 
 def test_second_booking_of_the_same_slot_is_refused(client, regulator, tomorrow_day):
@@ -162,9 +237,15 @@ def test_cancel_needs_a_reason_then_frees_the_slot(client, regulator, tomorrow_d
     assert booking.cancel_reason == "Patient orienté ailleurs" and booking.cancelled_by_id == regulator.id
 
 
-def test_fragment_is_the_list_alone(client, regulator, tomorrow_day):
+def test_fragment_is_the_list_alone_in_a_page_of_its_own(client, regulator, tomorrow_day):
     html = client.get(f"/regulation/liste?date={tomorrow_day[0].isoformat()}").get_data(as_text=True)
-    assert "<html" not in html and 'class="slot free"' in html and "Mis à jour à" in html
+    assert 'class="slot free"' in html and "Mis à jour à" in html
+    # A page a browser or a screen reader can open: language, title, main landmark, heading…
+    assert '<html lang="fr">' in html and "<main" in html
+    assert re.search(r"<title>Liste du \w+ \d+", html) and "<h1>Cabinets de garde du" in html
+    # …but the list alone: no menu, no form, nobody's name, no CSRF token (it is shared, see below).
+    assert "site-header" not in html and "csrf_token" not in html and "<form" not in html
+    assert html.count('id="daily-list"') == 1
     assert client.get("/regulation/liste?date=nope").status_code == 400
 
 
