@@ -43,7 +43,7 @@ PARIS = ZoneInfo("Europe/Paris")  # the zone of the `territory` fixture
 _numbers = itertools.count(1)
 
 
-def base_config(database_url: str, instance_dir: Path) -> dict:
+def base_config(database_url: str, instance_dir: Path | None) -> dict:
     """The settings of a test app on `database_url`: CSRF, rate limits and the scheduler off."""
     return {
         "TESTING": True,
@@ -56,7 +56,8 @@ def base_config(database_url: str, instance_dir: Path) -> dict:
         "SCHEDULER_ENABLED": False,
         "SERVER_NAME": None,
         "BASE_URL": "http://localhost",
-        "TASK_BROKER_FOLDER": str(instance_dir / "broker"),  # never the developer's instance/broker
+        # never the developer's instance/broker (an app that only reads its URL map has no folder)
+        **({"TASK_BROKER_FOLDER": str(instance_dir / "broker")} if instance_dir else {}),
     }
 
 

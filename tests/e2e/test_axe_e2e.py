@@ -44,13 +44,22 @@ ACCOUNTS = {
     "coordination": "coordination@demo.test",
     "regulation": "regulation@demo.test",
     "admin": "admin@demo.test",
+    "platform": "plateforme@demo.test",
 }
 ENDPOINT_ACCOUNTS = {  # pages of the `feeds` blueprint, and auth pages behind a login
     "feeds.gp_calendar": "medecin01@demo.test",
     "feeds.coordination_calendars": "coordination@demo.test",
     "auth.no_role": "sans-role@demo.test",
 }
-NOT_PAGES = {"auth.index", "auth.logout", "coordination.export_csv", "gp.garde_ics"}  # redirects, files
+NOT_PAGES = {  # redirects, files
+    "auth.index",
+    "auth.logout",
+    "coordination.export_csv",
+    "coordination.audit_log_csv",
+    "coordination.report_csv",
+    "coordination.report_pdf",
+    "gp.garde_ics",
+}
 
 
 def page_endpoints() -> list[str]:
@@ -109,6 +118,16 @@ class Demo:
                 .order_by(Shift.starts_at.desc())
             )
             own = db.session.scalar(future.where(Assignment.gp_id == self.gp_id).limit(1))
+            held = db.session.scalar(
+                select(Assignment.shift_id)
+                .join(Shift, Shift.id == Assignment.shift_id)
+                .where(Assignment.version_id.in_(latest_published_ids()), Shift.ends_at < now)
+                .where(Assignment.gp_id == self.gp_id)
+                .order_by(Shift.starts_at.desc())
+                .limit(1)
+            )
+            self.held_shift = held
+            self.territory_id = user.territory_id
             self.own_shift = own.shift_id if own else None
             other = db.session.scalar(future.where(Assignment.gp_id != self.gp_id).limit(1))
             self.other_shift, self.other_gp = other.shift_id, other.gp_id
@@ -175,6 +194,9 @@ ARGUMENTS = {
     "gp.offer": lambda d: f"/gp/gardes/{d.own_shift}/proposer",
     "gp.swap": lambda d: f"/gp/gardes/{d.own_shift}/echanger",
     "gp.request_detail": lambda d: f"/gp/remplacements/{d.offer_id}",
+    "gp.count": lambda d: f"/gp/comptes/{d.held_shift}",
+    "coordination.count_entry": lambda d: f"/coordination/rapports/comptes/{d.held_shift}/{d.gp_id}",
+    "platform.territory": lambda d: f"/plateforme/territoires/{d.territory_id}",
     "regulation.book": lambda d: f"/regulation/creneaux/{d.slot_id}/reserver",
     "regulation.cancel": lambda d: f"/regulation/reservations/{d.booking_id}/annuler",
     "regulation.fragment": lambda d: f"/regulation/liste?date={d.today.isoformat()}",
