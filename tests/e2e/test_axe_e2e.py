@@ -183,6 +183,7 @@ ARGUMENTS = {
     "coordination.shifts": lambda d: f"/coordination/periodes/{d.published_period}/gardes",
     "coordination.print_view": lambda d: f"/coordination/periodes/{d.published_period}/impression",
     "coordination.review": lambda d: f"/coordination/periodes/{d.published_period}/planning",
+    "coordination.remind_unanswered": lambda d: f"/coordination/periodes/{d.collecting_period}/relancer",
     "coordination.answers": lambda d: f"/coordination/periodes/{d.collecting_period}/reponses",
     "coordination.answer_entry": lambda d: f"/coordination/periodes/{d.collecting_period}/reponses/{d.gp_id}",
     "coordination.versions": lambda d: f"/coordination/periodes/{d.published_period}/versions",
