@@ -17,15 +17,11 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from sched.forms import FrenchDateField, email_valid, required
+from sched.forms import FrenchDateField, email_valid, required, strip
 from sched.services.passwords import MIN_LENGTH
 
 UNKNOWN_SITE = "Ce cabinet de garde ne fait pas partie de la CPTS."
 LIMIT_MESSAGE = "Indiquez un nombre entier positif ou nul, ou laissez vide (pas de limite)."
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def limit_in_range(form, field) -> None:

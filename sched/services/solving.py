@@ -72,23 +72,9 @@ def reclaim_stale(now: datetime | None = None) -> int:
     running = db.session.scalars(select(SolveRequest).where(SolveRequest.state == "running")).all()
     reclaimed = 0
     for request in running:
-        if not is_stale(request, now):
-            continue
-        # Conditional on still running: a worker finishing at this very moment keeps its result.
-        changed = db.session.execute(
-            update(SolveRequest)
-            .where(SolveRequest.id == request.id, SolveRequest.state == "running")
-            .values(state="failed", finished_at=now, error=STALE_MESSAGE)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed != 1:
-            continue
-        db.session.refresh(request)
-        period = request.period
-        if period.state == "solving":
-            period.state = "review" if working_draft(period) is not None else "collecting"
-        audit.record("solve.reclaimed", "period", period.id, request=request.id)
-        reclaimed += 1
+        if is_stale(request, now) and give_back(request, STALE_MESSAGE, now):
+            audit.record("solve.reclaimed", "period", request.period_id, request=request.id)
+            reclaimed += 1
     db.session.flush()
     return reclaimed
 
@@ -102,8 +88,9 @@ def heartbeat_stale(request: SolveRequest, now: datetime) -> bool:
     return last < now - lease()
 
 
-def fail(request: SolveRequest, message: str, now: datetime) -> None:
-    """Fail a running request whose worker is gone (in the caller's transaction), giving the period back."""
+def give_back(request: SolveRequest, message: str, now: datetime) -> bool:
+    """Fail a running request (in the caller's transaction) and give its period back; False when it is no
+    longer this attempt's to fail (a worker finishing at this very moment keeps its result)."""
     changed = db.session.execute(
         update(SolveRequest)
         .where(SolveRequest.id == request.id, SolveRequest.state == "running", SolveRequest.attempt == request.attempt)
@@ -111,12 +98,18 @@ def fail(request: SolveRequest, message: str, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
-        return
+        return False
     db.session.refresh(request)
     period = request.period
     if period.state == "solving":
         period.state = "review" if working_draft(period) is not None else "collecting"
-    audit.record("solve.failed", "period", period.id, request=request.id, error=message)
+    return True
+
+
+def fail(request: SolveRequest, message: str, now: datetime) -> None:
+    """Fail a running request whose worker is gone (in the caller's transaction), giving the period back."""
+    if give_back(request, message, now):
+        audit.record("solve.failed", "period", request.period_id, request=request.id, error=message)
 
 
 def take(request_id: int, worker: str) -> str:
