@@ -10,7 +10,7 @@ from sched.admin import bp
 from sched.admin.forms import TerritoryForm
 from sched.extensions import db
 from sched.models import Territory
-from sched.services import audit
+from sched.services.territories import audit_update
 
 SETTINGS = (
     "name",
@@ -38,16 +38,7 @@ def territory():
             for key in SETTINGS:
                 value = getattr(form, key).data
                 setattr(place, key, None if value == "" else value)
-            after = {key: getattr(place, key) for key in SETTINGS}
-            changed = {key: after[key] for key in SETTINGS if before[key] != after[key]}
-            if changed:
-                audit.record(
-                    "territory.update",
-                    "territory",
-                    place.id,
-                    before={key: before[key] for key in changed},
-                    after=changed,
-                )
+            audit_update(place, before)
             db.session.commit()
             flash("Paramètres de la CPTS enregistrés.", "success")
             return redirect(url_for("admin.territory"))

@@ -9,9 +9,8 @@ from sched.extensions import db
 from sched.models import Period, Site, Territory, User, UserRole
 from sched.platform import bp
 from sched.platform.forms import InviteAdminForm, PlatformTerritoryForm
-from sched.services import audit
 from sched.services.accounts import AccountError, create_user, send_invitation
-from sched.services.territories import SETTINGS, TerritoryError, create_territory, save_territory
+from sched.services.territories import SETTINGS, TerritoryError, audit_update, create_territory, save_territory
 
 
 def counted(column, model):
@@ -46,12 +45,7 @@ def save(form: PlatformTerritoryForm, territory: Territory | None) -> Territory 
             return create_territory(**values)
         before = {key: getattr(territory, key) for key in ("name", "timezone", "subdivision", "department", *SETTINGS)}
         save_territory(territory, **values)
-        after = {key: getattr(territory, key) for key in before}
-        changed = {key: value for key, value in after.items() if before[key] != value}
-        if changed:
-            audit.record(
-                "territory.update", "territory", territory.id, before={k: before[k] for k in changed}, after=changed
-            )
+        audit_update(territory, before)
         return territory
     except TerritoryError as error:
         db.session.rollback()

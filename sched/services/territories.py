@@ -105,3 +105,12 @@ def save_territory(
         setattr(territory, key, None if value == "" else value)
     db.session.add(territory)
     db.session.flush()
+
+
+def audit_update(territory: Territory, before: dict) -> None:
+    """Audit what changed of `before` (the settings as they were, by name), old and new values side by side."""
+    changed = {key: getattr(territory, key) for key in before if getattr(territory, key) != before[key]}
+    if changed:
+        audit.record(
+            "territory.update", "territory", territory.id, before={key: before[key] for key in changed}, after=changed
+        )
