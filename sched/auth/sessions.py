@@ -12,7 +12,7 @@ from flask_login import login_user
 from sqlalchemy import Select
 
 from sched.extensions import db
-from sched.models import User, utcnow
+from sched.models import Person, User, utcnow
 
 
 def claim(session_id: str) -> tuple[int, int] | None:
@@ -47,8 +47,19 @@ def start(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def first_account(person: Person) -> User:
+    """The account a login opens: the person's active one used last (their other CPTS are a click away)."""
+    accounts = sorted(
+        person.accounts, key=lambda a: (a.active, a.last_login_at is not None, a.last_login_at or 0, -a.id)
+    )
+    return accounts[-1]
+
+
+def remembered() -> bool:
+    return request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
+
+
 def end_others(user: User) -> None:
-    """End every session and remember-me cookie of `user` but this browser's (after a password change)."""
-    remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
-    user.end_sessions()
-    start(user, remember=remembered)
+    """End every session and remember-me cookie of the person but this browser's (after a password change)."""
+    user.end_person_sessions()
+    start(user, remember=remembered())

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import select
 
 from sched.auth import bp, sessions
 from sched.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, SetPasswordForm
@@ -53,17 +52,17 @@ def login():
     form = LoginForm()
     refused = None  # one message above the form: "wrong" (address or password) or "deactivated"
     if form.validate_on_submit():
-        email = accounts.normalise_email(form.email.data)
-        user = db.session.scalar(select(User).where(User.email == email))
+        person = accounts.find_person(form.email.data)
         # Exactly one hash per attempt (against a dummy one without an account): the time tells nothing.
-        if verify_password(user.password_hash if user else None, form.password.data) and user is not None:
+        if verify_password(person.password_hash if person else None, form.password.data) and person is not None:
+            user = sessions.first_account(person)
             if not user.active:
                 # Only whoever knows the password learns that the account is deactivated, and whom to ask.
                 audit.record("user.login_deactivated", "user", user.id, actor=user)
                 db.session.commit()
                 return render_login(form, "deactivated", user)
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(form.password.data)
+            if needs_rehash(person.password_hash):
+                person.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
             audit.record("user.login", "user", user.id, actor=user)
             db.session.commit()
@@ -91,6 +90,24 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/compte/cpts", methods=["POST"])
+@login_required
+def switch_account():
+    """Go to the person's account in another CPTS (the header's list): the same login, that CPTS's pages."""
+    target = request.form.get("account", type=int)
+    account = next((a for a in current_user.sibling_accounts() if a.id == target), None)
+    if not LogoutForm().validate_on_submit() or account is None:
+        flash("Cette CPTS ne fait pas partie de vos comptes.", "error")
+        return redirect(url_for("auth.index")), 303
+    account.last_login_at = utcnow()
+    audit.record("user.switch", "user", account.id, actor=account, left=current_user.id)
+    db.session.commit()
+    sessions.start(account, remember=sessions.remembered())
+    name = account.territory.name if account.territory else "la plateforme"
+    flash(f"Vous êtes maintenant dans {name}.", "success")
+    return redirect(url_for(home_endpoint(account)), 303)
+
+
 @bp.route("/mot-de-passe/oublie", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"])
 def forgot_password():
@@ -98,7 +115,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
-        user = db.session.scalar(select(User).where(User.email == email))
+        person = accounts.find_person(email)
+        user = sessions.first_account(person) if person is not None else None
         # The same work either way (a link, both bodies rendered, one audited commit): the time tells nothing.
         if user is not None and user.active:
             accounts.send_reset(user)

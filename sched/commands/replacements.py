@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import date_fr, local
-from sched.models import GP, Shift, User, utcnow
+from sched.models import GP, Person, Shift, User, utcnow
 from sched.services import absences, offers, replacements
 from sched.services.wording import shift_label
 
@@ -21,7 +21,9 @@ def find_gp(text: str) -> GP:
     if text.isdigit():
         gp = db.session.get(GP, int(text))
     else:
-        gp = db.session.scalar(select(GP).join(GP.user).where(User.email == text.lower()))
+        gp = db.session.scalar(
+            select(GP).join(GP.user).join(User.person).where(Person.email == text.lower()).order_by(GP.id)
+        )
     if gp is None:
         raise click.ClickException(f"Aucun médecin avec l'adresse ou l'identifiant « {text} ».")
     return gp

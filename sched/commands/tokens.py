@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import User
+from sched.services.accounts import AccountError, account_by_email
 from sched.services.tokens import TokenError, issue_api_token
 
 
 @click.command("create-token")
 @click.option("--email", required=True, help="E-mail of an active regulator account.")
 @click.option("--name", default="Logiciel de régulation", show_default=True, help="What the token is for.")
+@click.option("--territory", help="The CPTS's name, when the person has accounts in several.")
 @with_appcontext
-def create_token(email: str, name: str) -> None:
+def create_token(email: str, name: str, territory: str | None) -> None:
     """Create a Bearer token for the JSON API and FHIR; only its hash is stored."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"aucun compte avec l'e-mail {email}")
+    try:
+        user = account_by_email(email, territory=territory)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
     try:
         token, raw = issue_api_token(user, name, actor=None)
     except TokenError as error:

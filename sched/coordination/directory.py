@@ -60,14 +60,17 @@ def gp_invite():
                 return redirect(url_for("coordination.directory"))
             except service.DirectoryError as error:
                 db.session.rollback()
-                form.email.errors.append(str(error))
+                form[error.field].errors.append(str(error))
     return page(form, status=422)
 
 
 def say_invitation(gp) -> None:
     """« Invitation envoyée » only when the outbox holds the e-mail (waiting or sent); a failure is said as such."""
     invitation = service.invitation(gp)
-    if invitation.state in ("queued", "sent"):
+    if invitation.state == "active":
+        flash(f"{gp.name} a déjà un compte sur la plateforme pour une autre CPTS : il retrouve la vôtre en se "
+              f"connectant avec {gp.user.email}, un e-mail le prévient.", "success")  # fmt: skip
+    elif invitation.state in ("queued", "sent"):
         flash(f"{gp.name} est invité : l'invitation part par e-mail à {gp.user.email}.", "success")
     elif invitation.state == "failed":
         flash(f"{gp.name} est enregistré, mais l'invitation n'a pas pu partir : {invitation.error}.", "error")

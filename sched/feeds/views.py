@@ -53,7 +53,7 @@ def gp_feed(token: str):
     if found is None or found.gp is None or not found.gp.active:
         abort(404)
     gp = found.gp
-    return calendar_response(f"Mes gardes SNP — {gp.name}", "gardes-snp.ics", ical.gp_events(gp))
+    return calendar_response(f"Mes gardes SNP — {gp.name}", "gardes-snp.ics", ical.person_events(gp))
 
 
 @bp.route("/ical/site/<token>.ics")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -14,8 +16,20 @@ from sched.extensions import db
 from sched.gp import bp
 from sched.gp.forms import OfferForm, SwapForm
 from sched.i18n import local, month_fr
-from sched.models import GP, Assignment, ConsultationSlot, Shift, SlotBooking, SwapRequest, utcnow
+from sched.models import (
+    GP,
+    Assignment,
+    AvailabilityAnswer,
+    ConsultationSlot,
+    Period,
+    Shift,
+    SlotBooking,
+    SwapRequest,
+    User,
+    utcnow,
+)
 from sched.services import eligibility, ical, offers, swaps
+from sched.services.availability import is_open
 from sched.services.rosters import latest_published_ids, published_assignments
 from sched.services.wording import shift_label
 
@@ -85,6 +99,40 @@ def bookings_by_shift(shift_ids: list[int], gp_id: int) -> dict[int, list[tuple[
 
 def upcoming(gp: GP, now: datetime) -> list[Assignment]:
     return published_assignments(now - timedelta(hours=4), now + FAR, gp.id)
+
+
+@dataclass
+class OtherTerritory:
+    """The GP's account in another CPTS, seen from this one: what waits there (its own grid, its own gardes)."""
+
+    account: User
+    to_answer: list[Period]
+    upcoming: list[Assignment]
+
+    def local(self, instant: datetime) -> datetime:
+        """A stored UTC instant as that CPTS's wall clock (a deadline in Réunion is read in Réunion time)."""
+        return instant.astimezone(ZoneInfo(self.account.territory.timezone)).replace(tzinfo=None)
+
+
+def other_territories(user: User, now: datetime) -> list[OtherTerritory]:
+    """The person's other CPTS where they are a GP: periods still to answer there and their next gardes there.
+
+    Only the person's own accounts are read; the days and hours are the shifts' own (that territory's local time).
+    """
+    others = []
+    for account in user.sibling_accounts():
+        if account.gp is None or not account.gp.active or account.territory_id is None:
+            continue
+        answered = select(AvailabilityAnswer.period_id).where(AvailabilityAnswer.gp_id == account.gp.id)
+        collecting = db.session.scalars(
+            select(Period)
+            .where(Period.territory_id == account.territory_id, Period.state == "collecting")
+            .where(Period.id.not_in(answered))
+            .order_by(Period.start_date)
+        )
+        to_answer = [p for p in collecting if is_open(p)]
+        others.append(OtherTerritory(account, to_answer, upcoming(account.gp, now)[:5]))
+    return others
 
 
 @bp.route("/historique")

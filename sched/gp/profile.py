@@ -11,9 +11,9 @@ from sched.extensions import db
 from sched.gp import bp
 from sched.gp.forms import ContactForm, DefaultsForm, PasswordChangeForm
 from sched.i18n import phone_fr
-from sched.models import Site, User
+from sched.models import Site
 from sched.services import audit
-from sched.services.accounts import normalise_email
+from sched.services.accounts import find_person, normalise_email
 from sched.services.identity import normalise_phone
 from sched.services.passwords import hash_password, verify_password
 from sched.services.sms import is_mobile
@@ -88,8 +88,8 @@ def profile_contact():
         form.sms_opt_in.errors.append("Les SMS ne partent que vers un numéro de portable (06 ou 07).")
         return render_profile(contact=form, status=422)
     email = normalise_email(form.email.data)
-    taken = db.session.scalar(select(User.id).where(User.email == email, User.id != current_user.id))
-    if taken is not None:
+    owner = find_person(email)
+    if owner is not None and owner.id != current_user.person_id:
         form.email.errors.append("Cette adresse e-mail est déjà utilisée par un autre compte.")
         return render_profile(contact=form, status=422)
     user = current_user._get_current_object()

@@ -46,6 +46,7 @@ def home():
         requests=requests,
         proposed=proposed,
         feed_url=feed_url(),
+        others=gardes.other_territories(current_user, utcnow()),
         age_labels=AGE_BAND_LABELS,
     )
 

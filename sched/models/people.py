@@ -17,9 +17,11 @@ from sqlalchemy import (
     UniqueConstraint,
     exists,
     false,
+    select,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from sqlalchemy.sql.expression import Exists
+from sqlalchemy.sql.expression import ColumnElement, Exists
 
 from sched.models.base import Base, utcnow
 
@@ -70,23 +72,69 @@ class Territory(Base):
         return value
 
 
+class Person(Base):
+    """Whoever logs in: one e-mail address and one password, whatever the number of CPTS they work with.
+
+    Each CPTS a person works with holds an account of its own (`User`: its roles, its GP profile, its activation);
+    a session is always one of those accounts, and the person switches between them (sched/auth/views.py)."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accounts: Mapped[list[User]] = relationship(back_populates="person", order_by="User.id")
+
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+
 class User(UserMixin, Base):
+    """A person's account in one territory (none for the platform's administrators)."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
-    email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # Part of every session and remember-me cookie: raising it ends them all (sched/auth/sessions.py).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    person: Mapped[Person] = relationship(back_populates="accounts", lazy="joined")
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     territory: Mapped[Territory | None] = relationship()
     gp: Mapped[GP | None] = relationship(back_populates="user", uselist=False)
 
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (UniqueConstraint("person_id", "territory_id"),)  # one account per person and CPTS
+
+    @hybrid_property
+    def email(self) -> str:
+        """The person's login address; in a WHERE clause `User.email == …` reads it from `people` (select
+        Person.email to list addresses: `select(User.email)` alone has no `users` to correlate with)."""
+        return self.person.email
+
+    @email.inplace.setter
+    def _email_setter(self, value: str) -> None:
+        self._own_person().email = value
+
+    @email.inplace.expression
+    @classmethod
+    def _email_expression(cls) -> ColumnElement[str]:
+        return select(Person.email).where(Person.id == cls.person_id).scalar_subquery()
+
+    @property
+    def password_hash(self) -> str | None:
+        return self.person.password_hash
+
+    @password_hash.setter
+    def password_hash(self, value: str | None) -> None:
+        self._own_person().password_hash = value
+
+    def _own_person(self) -> Person:
+        if self.person is None:  # a new account: User(email=…) starts a new person
+            self.person = Person()
+        return self.person
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -100,6 +148,15 @@ class User(UserMixin, Base):
     def end_sessions(self) -> None:
         """Every session and remember-me cookie issued so far is refused from now on."""
         self.session_version += 1
+
+    def end_person_sessions(self) -> None:
+        """The same for every account of the person (their password changed: it opens them all)."""
+        for account in self.person.accounts:
+            account.end_sessions()
+
+    def sibling_accounts(self) -> list[User]:
+        """The person's other active accounts, one per CPTS they work with (or the platform)."""
+        return [a for a in self.person.accounts if a.id != self.id and a.active]
 
     @property
     def role_names(self) -> list[str]:
@@ -194,7 +251,9 @@ class GP(Base):
     __tablename__ = "gps"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    rpps: Mapped[str] = mapped_column(String(11), unique=True)
+    # The person's national number: the same in each CPTS they work with (sched/services/accounts.py checks that
+    # no two people share one), so unique only within a territory, where a person has one account.
+    rpps: Mapped[str] = mapped_column(String(11))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164
     max_shifts: Mapped[int | None] = mapped_column(Integer)
     max_per_week: Mapped[int | None] = mapped_column(Integer)

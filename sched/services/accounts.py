@@ -9,7 +9,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, or_, select
 
 from sched.extensions import db
-from sched.models import ROLES, AuthToken, OutboxEmail, Territory, User, UserRole, utcnow
+from sched.models import GP, ROLES, AuthToken, OutboxEmail, Person, Territory, User, UserRole, utcnow
 from sched.services import audit
 from sched.services.identity import address_problem
 from sched.services.mail import queue_template
@@ -41,14 +41,21 @@ def create_user(
         raise AccountError(f"rôle inconnu : {', '.join(unknown) or '(aucun)'} — rôles possibles : {', '.join(ROLES)}")
     if "platform" in roles and (territory is not None or len(roles) > 1):
         raise AccountError("le rôle « platform » est seul et ne dépend d'aucune CPTS (pas de --territory)")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"un compte existe déjà pour {email}")
     if password is not None and len(password) < MIN_LENGTH:
         raise AccountError(f"le mot de passe doit faire au moins {MIN_LENGTH} caractères")
+    person = find_person(email)
+    if person is None:
+        person = Person(email=email)
+    elif any(a.territory is territory for a in person.accounts):
+        raise AccountError(f"un compte existe déjà pour {email}")
+    elif password is not None and person.password_hash is not None:
+        # Someone who works with another CPTS already: their password stays theirs.
+        raise AccountError(f"{email} a déjà un mot de passe sur la plateforme : le compte se crée sans mot de passe")
+    if password is not None:
+        person.password_hash = hash_password(password)
     user = User(
-        email=email,
+        person=person,
         full_name=full_name.strip() or email,
-        password_hash=hash_password(password) if password else None,
         territory=territory,
         roles=[UserRole(role=r) for r in dict.fromkeys(roles)],
     )
@@ -56,6 +63,40 @@ def create_user(
     db.session.flush()
     audit.record("user.create", "user", user.id, email=email, roles=list(roles))
     return user
+
+
+def find_person(email: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
+
+
+def account_by_email(email: str, role: str | None = None, territory: str | None = None) -> User:
+    """The one account of `email` (with `role`, in the territory named `territory`), for the command line."""
+    accounts = [
+        a
+        for a in db.session.scalars(
+            select(User).join(User.person).where(Person.email == normalise_email(email)).order_by(User.id)
+        )
+        if (role is None or a.has_role(role)) and (territory is None or (a.territory and a.territory.name == territory))
+    ]
+    if not accounts:
+        raise AccountError(f"aucun compte{f' « {role} »' if role else ''} avec l'e-mail {email}")
+    if len(accounts) > 1:
+        names = ", ".join(a.territory.name if a.territory else "plateforme" for a in accounts)
+        raise AccountError(f"{email} a un compte dans plusieurs CPTS ({names}) : précisez --territory")
+    return accounts[0]
+
+
+def rpps_problem_for(rpps: str, email: str) -> str | None:
+    """An RPPS number is one person's, and a person has one: checked across every CPTS of the platform."""
+    email = normalise_email(email)
+    pairs = select(GP.rpps, Person.email).join(GP.user).join(User.person)
+    owner = db.session.scalar(pairs.where(GP.rpps == rpps).with_only_columns(Person.email).limit(1))
+    if owner is not None and owner != email:
+        return f"le RPPS {rpps} est celui d'un autre médecin de la plateforme"
+    known = db.session.scalar(pairs.where(Person.email == email).with_only_columns(GP.rpps).limit(1))
+    if known is not None and known != rpps:
+        return f"{email} est déjà inscrit avec le RPPS {known} dans une autre CPTS"
+    return None
 
 
 def issue_link(user: User, purpose: str) -> str:
@@ -82,9 +123,13 @@ def find_link(raw: str, purpose: str) -> AuthToken | None:
 
 
 def send_invitation(user: User) -> None:
-    link = issue_link(user, "invite")
+    """A link to choose a password; someone who has one already (another CPTS's account) is told where to log in."""
     days = current_app.config["INVITATION_DAYS"]
     subject = "Invitation au planning des soins non programmés"
+    if user.password_hash is None:
+        link = issue_link(user, "invite")
+    else:
+        link = external_url("auth.login")
     queue_template(user.email, subject, "invitation", "invitation", user=user, link=link, days=days)
     audit.record("user.invite", "user", user.id)
 
@@ -178,11 +223,13 @@ def account_statuses(users: list[User]) -> dict[int, AccountStatus]:
 
 def search_users(territory_id: int | None, words: str | None) -> list[User]:
     """The territory's accounts whose name or address holds `words` (all of them without), by name."""
-    query = select(User).where(User.territory_id == territory_id).order_by(User.full_name)
+    query = select(User).join(User.person).where(User.territory_id == territory_id).order_by(User.full_name)
     for word in (words or "").split():
         word = word.lower()
         query = query.where(
-            or_(func.lower(User.full_name).contains(word, autoescape=True), User.email.contains(word, autoescape=True))
+            or_(
+                func.lower(User.full_name).contains(word, autoescape=True), Person.email.contains(word, autoescape=True)
+            )
         )
     return list(db.session.scalars(query))
 
@@ -216,6 +263,6 @@ def set_password_with_link(token: AuthToken, password: str) -> User:
     ):
         other.used_at = now
     token.user.password_hash = hash_password(password)
-    token.user.end_sessions()
+    token.user.end_person_sessions()
     audit.record(f"user.password_{token.purpose}", "user", token.user_id, actor=token.user)
     return token.user

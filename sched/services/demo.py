@@ -28,7 +28,6 @@ from sched.models import (
     Site,
     SlotBooking,
     Territory,
-    User,
     utcnow,
 )
 from sched.services import accounts, scheduling
@@ -38,6 +37,7 @@ from sched.services.publish import publish
 
 DEMO_NAME = "CPTS Metz Démo"
 DEMO_PASSWORD = "demo-cpts-2027"
+REUNION_NAME = "CPTS Sud Réunion Démo"
 SITES = [
     ("Cabinet de garde Metz Centre", "12 rue des Clercs", "57000", "Metz", "+33387123456", 2),
     (
@@ -98,21 +98,26 @@ def create_places() -> tuple[Territory, list[Site]]:
             phone=phone,
             rooms=rooms,
         )
-        target = 2 if rooms > 1 else 1
-        site.templates = [
-            ShiftTemplate(
-                label="Soir de semaine", weekday_mask=0b0011111, start_time=time(18), end_time=time(20),
-                min_gps=1, target_gps=target, priority=2 if rooms > 1 else 1, slot_minutes=20,
-            ),
-            ShiftTemplate(
-                label="Samedi matin", weekday_mask=0b0100000, start_time=time(9), end_time=time(13),
-                min_gps=1, target_gps=target, priority=3, slot_minutes=20,
-            ),
-        ]  # fmt: skip
+        site.templates = duty_templates(rooms)
         db.session.add(site)
         sites.append(site)
     db.session.flush()
     return territory, sites
+
+
+def duty_templates(rooms: int) -> list[ShiftTemplate]:
+    """The hard slots: weekdays 18:00–20:00, Saturdays 09:00–13:00 (two GPs where the cabinet has two rooms)."""
+    target = 2 if rooms > 1 else 1
+    return [
+        ShiftTemplate(
+            label="Soir de semaine", weekday_mask=0b0011111, start_time=time(18), end_time=time(20),
+            min_gps=1, target_gps=target, priority=2 if rooms > 1 else 1, slot_minutes=20,
+        ),
+        ShiftTemplate(
+            label="Samedi matin", weekday_mask=0b0100000, start_time=time(9), end_time=time(13),
+            min_gps=1, target_gps=target, priority=3, slot_minutes=20,
+        ),
+    ]  # fmt: skip
 
 
 def create_people(territory: Territory, sites: list[Site], rng: random.Random) -> list[GP]:
@@ -162,7 +167,7 @@ def add_activity(period: Period, rng: random.Random) -> None:
     """The gardes already begun: the regulation booked about a third of their créneaux, and most GPs gave their
     end-of-garde count (patients seen ≥ those booked; a few counts still missing, as in life)."""
     now = utcnow()
-    regulator = db.session.scalar(select(User).where(User.email == "regulation@demo.test"))
+    regulator = accounts.account_by_email("regulation@demo.test", territory=period.territory.name)
     slots = db.session.scalars(
         select(ConsultationSlot)
         .join(Shift, Shift.id == ConsultationSlot.shift_id)
@@ -253,4 +258,51 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     past = published_period(territory, gps, past_start, start - timedelta(days=1), past_name, past_rng, solve_seconds)
     for period in (past, published):
         add_activity(period, past_rng)
+    create_second_territory(gps[0], start, end, rng, solve_seconds)
     return True
+
+
+def create_second_territory(shared: GP, start: date, end: date, rng: random.Random, solve_seconds: float) -> None:
+    """A second CPTS of the same platform, in Réunion (its own time zone and holidays), with its own people, and
+    one Metz GP who also takes gardes there: one login, two accounts, « Mes autres CPTS » on their home page."""
+    place = Territory(
+        name=REUNION_NAME,
+        department="974",
+        timezone="Indian/Reunion",
+        subdivision="974",
+        coordination_email="coordination-reunion@demo.test",
+        regulators_email="regulation-reunion@demo.test",
+    )
+    site = Site(
+        territory=place, name="Cabinet de garde de Saint-Pierre", address="3 rue Victor Le Vigoureux",
+        postal_code="97410", city="Saint-Pierre", phone="+262262250000", rooms=1, templates=duty_templates(1),
+    )  # fmt: skip
+    db.session.add_all([place, site])
+    accounts.create_user(
+        "coordination-reunion@demo.test", "Coordination Sud Réunion", ["coordinator"], DEMO_PASSWORD, place
+    )
+    accounts.create_user("regulation-reunion@demo.test", "Régulation SAMU 974", ["regulator"], DEMO_PASSWORD, place)
+    account = accounts.create_user(shared.user.email, shared.user.full_name, ["gp"], None, place)
+    gps = [GP(user=account, rpps=shared.rpps, phone=shared.phone, sites=[site])]
+    for n, name in enumerate(["Jean-Marc Payet", "Marie Hoarau", "Patrick Grondin", "Sabine Técher", "Eric Fontaine"]):
+        user = accounts.create_user(f"medecin-reunion{n + 1}@demo.test", name, ["gp"], DEMO_PASSWORD, place)
+        gps.append(GP(user=user, rpps=demo_rpps(101 + n), phone=f"+26269200{n:04d}", sites=[site], max_per_week=2))
+    db.session.add_all(gps)
+    db.session.flush()
+    name = f"{MONTHS[start.month - 1]} – {MONTHS[end.month - 1]} {end.year}"
+    published_period(place, gps, start, end, name, rng, solve_seconds)
+    next_start = month_start(end + timedelta(days=1))
+    collecting = Period(
+        territory=place,
+        name=f"{MONTHS[next_start.month - 1]} {next_start.year}",
+        start_date=next_start,
+        end_date=month_start(next_start, 1) - timedelta(days=1),
+        state="collecting",
+        opened_at=utcnow(),
+        deadline=datetime.combine(next_start - timedelta(days=7), time(23, 59), tzinfo=ZoneInfo(place.timezone)),
+    )
+    db.session.add(collecting)
+    db.session.flush()
+    generate_shifts(collecting, place)
+    for gp in gps[2:]:  # the shared GP has not answered yet: their home page in Metz says so
+        answer(collecting, gp, rng)

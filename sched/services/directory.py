@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from sched.extensions import db
-from sched.models import GP, OutboxEmail, Site, Territory, User
+from sched.models import GP, OutboxEmail, Person, Site, Territory, User
 from sched.services import accounts, audit
 from sched.services.identity import address_problem, normalise_phone, rpps_problem
 
@@ -20,7 +20,11 @@ ALIASES = {"prenom": "prénom", "email": "e-mail", "mail": "e-mail", "courriel":
 
 
 class DirectoryError(ValueError):
-    """A GP that cannot be created (French message)."""
+    """A GP that cannot be created (French message), and the form field it is about."""
+
+    def __init__(self, message: str, field: str = "email") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -85,8 +89,12 @@ def parse_rows(text: str, territory: Territory) -> list[Row]:
     if missing:
         raise DirectoryError("Colonnes manquantes : " + ", ".join(missing) + ". Attendu : " + " ; ".join(COLUMNS))
     sites = {s.name.lower(): s for s in territory.sites}
-    emails = set(db.session.scalars(select(User.email)))
-    rpps_taken = set(db.session.scalars(select(GP.rpps)))
+    # Someone with an account in another CPTS joins this one with the same address and RPPS; within the territory
+    # both stay unique, and an RPPS stays one person's across the platform.
+    emails = set(db.session.scalars(select(Person.email).join(User.person).where(User.territory_id == territory.id)))
+    rpps_owner = dict(db.session.execute(select(GP.rpps, Person.email).join(GP.user).join(User.person)).tuples().all())
+    person_rpps = {email: rpps for rpps, email in rpps_owner.items()}
+    rpps_here = set(db.session.scalars(select(GP.rpps).join(GP.user).where(User.territory_id == territory.id)))
     seen_emails: set[str] = set()
     seen_rpps: set[str] = set()
     rows = []
@@ -101,8 +109,12 @@ def parse_rows(text: str, territory: Territory) -> list[Row]:
             row.problems.append("nom ou prénom manquant")
         if problem := rpps_problem(row.rpps):
             row.problems.append(problem)
-        elif row.rpps in rpps_taken or row.rpps in seen_rpps:
+        elif row.rpps in rpps_here or row.rpps in seen_rpps:
             row.problems.append("RPPS déjà présent")
+        elif rpps_owner.get(row.rpps, row.email) != row.email:
+            row.problems.append("RPPS d'un autre médecin de la plateforme")
+        elif person_rpps.get(row.email, row.rpps) != row.rpps:
+            row.problems.append(f"{row.email} est inscrit avec le RPPS {person_rpps[row.email]} dans une autre CPTS")
         if address_problem(row.email):
             row.problems.append(f"adresse e-mail invalide : « {row.email} »" if row.email else "e-mail manquant")
         elif row.email in emails or row.email in seen_emails:
@@ -123,6 +135,8 @@ def parse_rows(text: str, territory: Territory) -> list[Row]:
 def create_gp(territory: Territory, full_name: str, email: str, rpps: str, phone: str, sites: list[Site]) -> GP:
     """Create the account, the GP profile and queue the invitation e-mail (caller commits)."""
     try:
+        if problem := accounts.rpps_problem_for(rpps, email):
+            raise DirectoryError(problem, "rpps")
         user = accounts.create_user(email, full_name, ["gp"], None, territory)
     except accounts.AccountError as error:
         raise DirectoryError(str(error)) from None

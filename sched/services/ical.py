@@ -180,6 +180,17 @@ def gp_events(gp: GP) -> list[FeedEvent]:
     return sorted(events, key=lambda e: (e.shift.starts_at, e.uid))
 
 
+def person_events(gp: GP) -> list[FeedEvent]:
+    """One calendar for the person: the gardes of each CPTS where they are a GP (this one first), the CPTS named
+    in each garde when there are several."""
+    profiles = [gp] + [a.gp for a in gp.user.sibling_accounts() if a.gp is not None and a.gp.active]
+    events = [e for profile in profiles for e in gp_events(profile)]
+    if len(profiles) > 1:
+        for event in events:
+            event.summary += f" ({event.shift.site.territory.name})"
+    return sorted(events, key=lambda e: (e.shift.starts_at, e.uid))
+
+
 def site_events(territory_id: int, site_ids: set[int] | None = None) -> list[FeedEvent]:
     """Every garde of the published plannings at these sites (all when None), with the GPs on duty."""
     periods = recent_periods(territory_id)
@@ -243,9 +254,15 @@ def vtimezone(tz: ZoneInfo, events: list[FeedEvent]) -> Timezone:
     return Timezone.from_tzinfo(tz, first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1))
 
 
+def event_zone(event: FeedEvent) -> ZoneInfo:
+    return ZoneInfo(event.shift.site.territory.timezone)
+
+
 def render(name: str, events: list[FeedEvent]) -> bytes:
-    """The VCALENDAR text: CRLF lines folded at 75 octets, events in the territory's zone with its VTIMEZONE."""
+    """The VCALENDAR text: CRLF lines folded at 75 octets, each event in its territory's zone with its VTIMEZONE
+    (a person's calendar may hold a garde in Metz and one in Réunion)."""
     tz = zone()
+    zones = {tz.key: tz} | {z.key: z for z in map(event_zone, events)}
     calendar = Calendar()
     calendar.add("prodid", "-//CPTS//Planning des soins non programmes//FR")
     calendar.add("version", "2.0")
@@ -255,14 +272,16 @@ def render(name: str, events: list[FeedEvent]) -> bytes:
     calendar.add("x-wr-timezone", tz.key)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    calendar.add_component(vtimezone(tz, events))
+    for key, other in sorted(zones.items()):
+        calendar.add_component(vtimezone(other, [e for e in events if event_zone(e).key == key]))
     for item in events:
+        here = event_zone(item)
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", item.stamp)
         event.add("last-modified", item.stamp)
-        event.add("dtstart", item.shift.starts_at.astimezone(tz))
-        event.add("dtend", item.shift.ends_at.astimezone(tz))
+        event.add("dtstart", item.shift.starts_at.astimezone(here))
+        event.add("dtend", item.shift.ends_at.astimezone(here))
         event.add("summary", item.summary)
         event.add("location", item.shift.site.full_address)
         event.add("description", item.description)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 import solver
 from sched.extensions import db
@@ -66,6 +68,28 @@ def history_minutes(period: Period) -> dict[int, int]:
     return minutes
 
 
+def busy_elsewhere(period: Period, shifts: list[Shift]) -> dict[int, list[tuple[datetime, datetime]]]:
+    """The published gardes that the GPs of `period`'s territory hold in their other CPTS (the same person's other
+    accounts), as (start, end) by GP of this territory: only times, nothing else of the other CPTS."""
+    if not shifts:
+        return {}
+    mine, theirs, other_gp = aliased(User), aliased(User), aliased(GP)
+    rows = db.session.execute(
+        select(GP.id, Shift.starts_at, Shift.ends_at)
+        .join(mine, mine.id == GP.user_id)
+        .join(theirs, (theirs.person_id == mine.person_id) & (theirs.id != mine.id))
+        .join(other_gp, other_gp.user_id == theirs.id)
+        .join(Assignment, Assignment.gp_id == other_gp.id)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(mine.territory_id == period.territory_id, Assignment.version_id.in_(latest_published_ids()))
+        .where(Shift.starts_at < max(s.ends_at for s in shifts), Shift.ends_at > min(s.starts_at for s in shifts))
+    )
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for gp_id, start, end in rows:
+        busy[gp_id].append((start, end))
+    return busy
+
+
 def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[str, Any]:
     """The period as an snp-roster/1 problem: open shifts, answering GPs, pins of `draft`, the published roster."""
     territory = db.session.get(Territory, period.territory_id)
@@ -80,9 +104,15 @@ def problem_from_db(period: Period, draft: RosterVersion | None = None) -> dict[
     ):
         away[absence.gp_id].append(absence)
     day_of = {s.id: s.date for s in shifts}
+    by_id = {s.id: s for s in shifts}
+    elsewhere = busy_elsewhere(period, shifts)
     for row in rows:
-        # An absence declared after the answer wins: the solver sees the GP unavailable on those days.
-        if not any(a.covers(day_of[row.shift_id]) for a in away.get(row.gp_id, ())):
+        # An absence declared after the answer wins: the solver sees the GP unavailable on those days; so does a
+        # garde the same person holds in another CPTS at an overlapping time.
+        shift = by_id[row.shift_id]
+        if not any(a.covers(day_of[row.shift_id]) for a in away.get(row.gp_id, ())) and not any(
+            start < shift.ends_at and shift.starts_at < end for start, end in elsewhere.get(row.gp_id, ())
+        ):
             availability[row.gp_id][shift_key(row.shift_id)] = row.level
     answers = {
         a.gp_id: a

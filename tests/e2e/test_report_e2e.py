@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, Assignment, GardeCount, Shift, User, utcnow
+from sched.models import GP, Assignment, GardeCount, Shift, utcnow
 from sched.services import counts
 from sched.services.rosters import latest_published_ids
 from tests.e2e.browser import SCREENSHOTS, log_in
@@ -45,7 +45,7 @@ def missing_count(live_app) -> tuple[int, int, str, int]:
             .order_by(Shift.starts_at.desc())
             .limit(1)
         ).one()
-        email = db.session.scalar(select(User.email).join(GP, GP.user_id == User.id).where(GP.id == gp_id))
+        email = db.session.get(GP, gp_id).user.email
         return shift_id, gp_id, email, counts.bookings_of(shift_id, gp_id)
 
     return read(live_app, find)

@@ -86,11 +86,13 @@ def test_email_unique_and_lowercase(territory):
     expect_refused(User(email="Majuscule@test.fr", full_name="Casse"))
 
 
-def test_rpps_unique_and_eleven_digits(territory):
+def test_rpps_eleven_digits_and_one_profile_per_account(territory):
+    # The same RPPS may sit in two territories (one person, two accounts): tests/web/test_people.py checks that an
+    # RPPS stays one person's; here, the database keeps the length and one profile per account.
     user = make_user(territory, "gp")
     other = make_user(territory, "coordinator")
-    expect_refused(GP(user_id=other.id, rpps=user.gp.rpps))
     expect_refused(GP(user_id=other.id, rpps="123"))
+    expect_refused(GP(user_id=user.id, rpps="10000000016"))
 
 
 def test_unknown_role_is_refused(territory):

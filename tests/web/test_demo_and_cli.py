@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,12 +17,16 @@ from sched.models import (
     Base,
     GardeCount,
     Period,
+    Person,
     RosterVersion,
+    Shift,
     Site,
     SlotBooking,
+    Territory,
     User,
     utcnow,
 )
+from sched.services.demo import DEMO_NAME, REUNION_NAME
 from sched.services.identity import rpps_problem
 
 
@@ -38,16 +43,19 @@ def demo(runner):
 
 
 def test_demo_content_and_idempotence(demo, runner):
-    assert db.session.scalar(select(func.count()).select_from(Site)) == 3
-    gps = db.session.scalars(select(GP)).all()
+    metz = db.session.scalar(select(Territory).where(Territory.name == DEMO_NAME))
+    assert db.session.scalar(select(func.count()).select_from(Site).where(Site.territory_id == metz.id)) == 3
+    gps = db.session.scalars(select(GP).join(GP.user).where(User.territory_id == metz.id)).all()
     assert len(gps) == 40
     assert all(rpps_problem(gp.rpps) is None for gp in gps)
-    emails = set(db.session.scalars(select(User.email)))
+    emails = set(db.session.scalars(select(Person.email)))
     assert {"admin@demo.test", "coordination@demo.test", "regulation@demo.test"} <= emails
     assert {f"medecin{n:02d}@demo.test" for n in range(1, 41)} <= emails
 
     today = utcnow().astimezone(zone()).date()
-    held, published, collecting = db.session.scalars(select(Period).order_by(Period.start_date)).all()
+    held, published, collecting = db.session.scalars(
+        select(Period).where(Period.territory_id == metz.id).order_by(Period.start_date)
+    ).all()
     assert held.state == "published" and held.end_date == published.start_date - timedelta(days=1)
     assert db.session.scalar(select(func.count()).select_from(GardeCount)) > 50  # the reports show a whole month
     assert db.session.scalar(select(func.count()).select_from(SlotBooking)) > 50
@@ -62,6 +70,21 @@ def test_demo_content_and_idempotence(demo, runner):
         select(func.count()).select_from(AvailabilityAnswer).where(AvailabilityAnswer.period_id == collecting.id)
     )
     assert answered == 28  # 70 % of 40
+
+    # The second CPTS, in Réunion: its own period and people, and medecin01 there too (one login, two accounts).
+    reunion = db.session.scalar(select(Territory).where(Territory.name == REUNION_NAME))
+    assert reunion.timezone == "Indian/Reunion" and reunion.subdivision == "974"
+    shared = db.session.scalars(select(User).where(User.email == "medecin01@demo.test").order_by(User.id)).all()
+    assert [u.territory_id for u in shared] == [metz.id, reunion.id]
+    assert shared[0].person_id == shared[1].person_id and shared[0].gp.rpps == shared[1].gp.rpps
+    states = db.session.scalars(
+        select(Period.state).where(Period.territory_id == reunion.id).order_by(Period.start_date)
+    )
+    assert list(states) == ["published", "collecting"]
+    reunion_shift = db.session.scalar(
+        select(Shift).join(Shift.period).where(Period.territory_id == reunion.id).limit(1)
+    )
+    assert reunion_shift.starts_at.astimezone(ZoneInfo("Indian/Reunion")).time() == reunion_shift.start_time
 
     # idempotent: a second run says so and changes nothing
     before = row_counts()

@@ -17,7 +17,9 @@ from tests.inbox import free_port, html_of, text_of
 
 def test_invitation_and_reset_reach_the_smtp_server_in_french_text_and_html(smtp_server, territory):
     user = make_user(territory, "coordinator", "coord@test.fr")
+    user.password_hash = None  # invited, no password yet (one who has a password is told to log in as usual)
     send_invitation(user)
+    user.password_hash = "chosen since"
     send_reset(user)
     db.session.commit()
     assert outbox.flush() == (2, 0)
