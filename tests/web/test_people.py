@@ -226,3 +226,17 @@ def test_a_garde_in_the_other_cpts_makes_the_gp_unavailable_at_that_time(app, te
     availability = next(g for g in problem_from_db(period)["gps"] if g["id"] == gp_key(metz.gp.id))
     assert shift_key(next_day.id) in availability["availability"]
     assert shift_key(same_time.id) not in availability["availability"]
+
+
+def test_in_one_cpts_the_other_cpts_objects_stay_out_of_reach(client, territory, reunion):
+    """Logged into Réunion, the person's own Metz garde is not reachable by its id: a session is one account."""
+    metz = make_user(territory, "gp", rpps=RPPS)
+    gp_b = join(reunion, "gp@test.fr")
+    day = utcnow().date() + timedelta(days=3)
+    version = publish_day(territory, day, {territory.sites[0]: [metz.gp]})
+    shift_id = version.assignments[0].shift_id
+    login(client)
+    assert client.get(f"/gp/gardes/{shift_id}/agenda.ics").status_code == 200
+    client.post("/compte/cpts", data={"account": gp_b.user.id})
+    assert client.get(f"/gp/gardes/{shift_id}/agenda.ics").status_code == 404
+    assert client.get(f"/gp/gardes/{shift_id}/proposer").status_code == 404
