@@ -8,21 +8,20 @@ from flask.cli import with_appcontext
 
 @click.command("feed-url")
 @click.argument("email")
-@click.option("--territory", help="The CPTS's name, when the person is a GP in several (the feed holds them all).")
 @with_appcontext
-def feed_url_command(email: str, territory: str | None) -> None:
-    """Print the iCal feed URL of the GP with this e-mail."""
+def feed_url_command(email: str) -> None:
+    """Print the iCal feed URL of the GP with this e-mail (one feed: their gardes in every CPTS)."""
     from sched.extensions import db
     from sched.services import feed_tokens
-    from sched.services.accounts import AccountError, account_by_email
+    from sched.services.accounts import find_person
 
-    try:
-        user = account_by_email(email, territory=territory)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
-    if user.gp is None:
-        raise click.ClickException(f"{user.email} n'a pas de profil de médecin")
-    url = feed_tokens.feed_url(feed_tokens.gp_token(user.gp))
+    person = find_person(email)
+    if person is None:
+        raise click.ClickException(f"aucun compte avec l'e-mail {email}")
+    profiles = [a.gp for a in person.accounts if a.gp is not None and a.active]
+    if not profiles:
+        raise click.ClickException(f"{person.email} n'a pas de profil de médecin")
+    url = feed_tokens.feed_url(feed_tokens.gp_token(profiles[0]))
     db.session.commit()
     click.echo(url)
 

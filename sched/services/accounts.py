@@ -69,17 +69,17 @@ def find_person(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
 
 
-def account_by_email(email: str, role: str | None = None, territory: str | None = None) -> User:
-    """The one account of `email` (with `role`, in the territory named `territory`), for the command line."""
+def account_by_email(email: str, territory: str | None = None) -> User:
+    """The one account of `email` (in the territory named `territory`), for the command line."""
     accounts = [
         a
         for a in db.session.scalars(
             select(User).join(User.person).where(Person.email == normalise_email(email)).order_by(User.id)
         )
-        if (role is None or a.has_role(role)) and (territory is None or (a.territory and a.territory.name == territory))
+        if territory is None or (a.territory is not None and a.territory.name == territory)
     ]
     if not accounts:
-        raise AccountError(f"aucun compte{f' « {role} »' if role else ''} avec l'e-mail {email}")
+        raise AccountError(f"aucun compte avec l'e-mail {email}" + (f" dans {territory}" if territory else ""))
     if len(accounts) > 1:
         names = ", ".join(a.territory.name if a.territory else "plateforme" for a in accounts)
         raise AccountError(f"{email} a un compte dans plusieurs CPTS ({names}) : précisez --territory")

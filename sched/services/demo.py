@@ -219,6 +219,23 @@ def published_period(
     return period
 
 
+def collecting_period(territory: Territory, start: date, end: date, deadline: datetime) -> Period:
+    """A month open for answers until `deadline`, its gardes generated from the cabinets' templates."""
+    period = Period(
+        territory=territory,
+        name=f"{MONTHS[start.month - 1]} {start.year}",
+        start_date=start,
+        end_date=end,
+        state="collecting",
+        opened_at=utcnow(),
+        deadline=deadline,
+    )
+    db.session.add(period)
+    db.session.flush()
+    generate_shifts(period, territory)
+    return period
+
+
 def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     """Load the demo unless it is there; True when something was created. The caller commits."""
     if demo_loaded():
@@ -236,18 +253,8 @@ def load_demo(today: date, solve_seconds: float = 10.0) -> bool:
     next_start = month_start(today, 2)
     next_end = month_start(today, 3) - timedelta(days=1)
     deadline = datetime.combine(next_start - timedelta(days=14), time(23, 59), tzinfo=tz)
-    collecting = Period(
-        territory=territory,
-        name=f"{MONTHS[next_start.month - 1]} {next_start.year}",
-        start_date=next_start,
-        end_date=next_end,
-        state="collecting",
-        opened_at=utcnow(),
-        deadline=max(deadline, datetime.combine(today + timedelta(days=7), time(23, 59), tzinfo=tz)),
-    )
-    db.session.add(collecting)
-    db.session.flush()
-    generate_shifts(collecting, territory)
+    late_enough = datetime.combine(today + timedelta(days=7), time(23, 59), tzinfo=tz)
+    collecting = collecting_period(territory, next_start, next_end, max(deadline, late_enough))
     for gp in rng.sample(gps, 28):  # 70 % have answered
         answer(collecting, gp, rng)
 
@@ -292,17 +299,7 @@ def create_second_territory(shared: GP, start: date, end: date, rng: random.Rand
     name = f"{MONTHS[start.month - 1]} – {MONTHS[end.month - 1]} {end.year}"
     published_period(place, gps, start, end, name, rng, solve_seconds)
     next_start = month_start(end + timedelta(days=1))
-    collecting = Period(
-        territory=place,
-        name=f"{MONTHS[next_start.month - 1]} {next_start.year}",
-        start_date=next_start,
-        end_date=month_start(next_start, 1) - timedelta(days=1),
-        state="collecting",
-        opened_at=utcnow(),
-        deadline=datetime.combine(next_start - timedelta(days=7), time(23, 59), tzinfo=ZoneInfo(place.timezone)),
-    )
-    db.session.add(collecting)
-    db.session.flush()
-    generate_shifts(collecting, place)
+    deadline = datetime.combine(next_start - timedelta(days=7), time(23, 59), tzinfo=ZoneInfo(place.timezone))
+    collecting = collecting_period(place, next_start, month_start(next_start, 1) - timedelta(days=1), deadline)
     for gp in gps[2:]:  # the shared GP has not answered yet: their home page in Metz says so
         answer(collecting, gp, rng)

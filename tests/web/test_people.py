@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sched.extensions import db
-from sched.models import GP, AuditEvent, Person, Territory, User, utcnow
+from sched.models import GP, ApiToken, AuditEvent, Person, Territory, User, utcnow
 from sched.services import accounts, feed_tokens, outbox
 from tests.factories import (
     PASSWORD,
@@ -200,12 +200,22 @@ def test_login_opens_the_account_used_last(client, territory, reunion):
 
 
 def test_the_command_line_asks_which_cpts_when_the_address_has_several(runner, territory, reunion):
-    make_user(territory, "gp", rpps=RPPS)
+    make_user(territory, "regulator", "gp@test.fr")
+    accounts.create_user("gp@test.fr", "Régulateur des deux", ["regulator"], None, reunion)
+    db.session.commit()
+    result = runner.invoke(args=["create-token", "--email", "gp@test.fr"])
+    assert result.exit_code != 0 and "précisez --territory" in result.output
+    result = runner.invoke(args=["create-token", "--email", "gp@test.fr", "--territory", "CPTS Sud Réunion"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(ApiToken.user_id)) == accounts.account_by_email("gp@test.fr", "CPTS Sud Réunion").id
+
+
+def test_one_feed_url_for_a_gp_in_several_cpts(runner, territory, reunion):
+    metz = make_user(territory, "gp", rpps=RPPS)
     join(reunion, "gp@test.fr")
     result = runner.invoke(args=["feed-url", "gp@test.fr"])
-    assert result.exit_code != 0 and "précisez --territory" in result.output
-    result = runner.invoke(args=["feed-url", "gp@test.fr", "--territory", "CPTS Sud Réunion"])
     assert result.exit_code == 0 and "/ical/gp/" in result.output
+    assert feed_tokens.find(result.output.strip().rsplit("/", 1)[1].removesuffix(".ics"), "gp").gp_id == metz.gp.id
 
 
 def test_a_garde_in_the_other_cpts_makes_the_gp_unavailable_at_that_time(app, territory):
