@@ -291,10 +291,11 @@ def create_second_territory(shared: GP, start: date, end: date, rng: random.Rand
     accounts.create_user("regulation-reunion@demo.test", "Régulation SAMU 974", ["regulator"], DEMO_PASSWORD, place)
     account = accounts.create_user(shared.user.email, shared.user.full_name, ["gp"], None, place)
     gps = [GP(user=account, rpps=shared.rpps, phone=shared.phone, sites=[site])]
+    db.session.add(gps[0])
     for n, name in enumerate(["Jean-Marc Payet", "Marie Hoarau", "Patrick Grondin", "Sabine Técher", "Eric Fontaine"]):
         user = accounts.create_user(f"medecin-reunion{n + 1}@demo.test", name, ["gp"], DEMO_PASSWORD, place)
         gps.append(GP(user=user, rpps=demo_rpps(101 + n), phone=f"+26269200{n:04d}", sites=[site], max_per_week=2))
-    db.session.add_all(gps)
+        db.session.add(gps[-1])
     db.session.flush()
     name = f"{MONTHS[start.month - 1]} – {MONTHS[end.month - 1]} {end.year}"
     published_period(place, gps, start, end, name, rng, solve_seconds)
