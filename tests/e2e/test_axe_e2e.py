@@ -99,9 +99,12 @@ class Demo:
         with app.app_context():
             now = utcnow()
             self.today = now.astimezone(zone()).date()
-            user = db.session.scalar(select(User).where(User.email == "medecin01@demo.test"))
+            # medecin01's first account is in Metz (the walk's CPTS); the second, in Réunion, shows the header's switch.
+            user = db.session.scalar(select(User).where(User.email == "medecin01@demo.test").order_by(User.id))
             self.gp_user_id, self.gp_id = user.id, user.gp.id
-            periods = db.session.scalars(select(Period).order_by(Period.start_date)).all()
+            periods = db.session.scalars(
+                select(Period).where(Period.territory_id == user.territory_id).order_by(Period.start_date)
+            ).all()
             published = set(
                 db.session.scalars(select(RosterVersion.period_id).where(RosterVersion.published_at.is_not(None)))
             )
@@ -110,7 +113,9 @@ class Demo:
             self.version_number = db.session.scalar(
                 select(RosterVersion.number).where(RosterVersion.period_id == self.published_period).limit(1)
             )
-            self.site_id = db.session.scalar(select(Site.id).order_by(Site.name).limit(1))
+            self.site_id = db.session.scalar(
+                select(Site.id).where(Site.territory_id == user.territory_id).order_by(Site.name).limit(1)
+            )
             future = (
                 select(Assignment)
                 .join(Shift, Shift.id == Assignment.shift_id)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from sched.extensions import db
 from sched.i18n import local
-from sched.models import GP, Assignment, ConsultationSlot, Shift, SwapRequest, User, utcnow
+from sched.models import GP, Assignment, ConsultationSlot, Period, Shift, SwapRequest, Territory, User, utcnow
 from sched.services import eligibility
+from sched.services.demo import DEMO_NAME
 from sched.services.rosters import latest_published_ids
 from tests.e2e.browser import SCREENSHOTS, log_in
 
@@ -40,6 +41,7 @@ def gardes_with_a_taker(live_app, count: int, skip: set[int]) -> list[tuple[int,
             select(Shift, Assignment.gp_id)
             .join(Assignment, Assignment.shift_id == Shift.id)
             .where(Assignment.version_id.in_(latest_published_ids()), Shift.starts_at > utcnow() + timedelta(days=4))
+            .where(Shift.period.has(Period.territory.has(Territory.name == DEMO_NAME)))  # Metz, not Réunion
             .order_by(Shift.starts_at)
         ).all()
         used: set[int] = set(skip)
@@ -62,11 +64,20 @@ def gardes_with_a_taker(live_app, count: int, skip: set[int]) -> list[tuple[int,
     return found
 
 
+def metz_account(email: str) -> User:
+    """The demo person's account in « CPTS Metz Démo » (medecin01 also has one in Réunion)."""
+    return db.session.scalar(
+        select(User)
+        .join(Territory, Territory.id == User.territory_id)
+        .where(User.email == email, Territory.name == DEMO_NAME)
+    )
+
+
 def book_first_slot(live_app, shift_id: int, email: str, ref: str) -> None:
     from sched.services import bookings
 
     def book() -> None:
-        gp_user = db.session.scalar(select(User).where(User.email == email))
+        gp_user = metz_account(email)
         slot = db.session.scalar(
             select(ConsultationSlot)
             .where(ConsultationSlot.shift_id == shift_id, ConsultationSlot.gp_id == gp_user.gp.id)
@@ -199,7 +210,7 @@ def names(live_app, email: str) -> str:
 
 def shift_has(live_app, shift_id: int, email: str) -> bool:
     def read() -> bool:
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = metz_account(email)
         return user.gp.id in eligibility.on_shift(db.session.get(Shift, shift_id))
 
     return in_app(live_app, read)
