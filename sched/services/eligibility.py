@@ -1,4 +1,5 @@
-"""Who can take a published garde: same cabinet, no garde that day, under their limits, not absent, fairest first.
+"""Who can take a published garde: same cabinet, no garde that day (here or, at that hour, in another CPTS), under
+their limits, not absent, fairest first.
 
 One garde's facts are loaded in a handful of queries whatever the number of GPs (Facts.load); each rule is a line
 of `why_not`, which says in French why a GP cannot take it.
@@ -75,6 +76,8 @@ def why_not(shift: Shift, gp: GP, facts: Facts) -> str | None:
         return f"{gp.name} n'exerce pas à ce cabinet de garde."
     if gp.id in facts.busy_that_day:
         return f"{gp.name} a déjà une garde ce jour-là."
+    if gp.id in facts.elsewhere:
+        return f"{gp.name} est de garde dans une autre CPTS à cette heure-là."
     if gp.id in facts.absent:
         return f"{gp.name} est absent(e) ce jour-là."
     answer = facts.answers.get(gp.id)
@@ -119,6 +122,7 @@ class Facts:
     in_week: Counter
     saturdays: Counter
     minutes: Counter
+    elsewhere: set[int]  # on duty in another CPTS (the same person's other account) at an overlapping time
 
     @classmethod
     def load(cls, shift: Shift) -> Facts:
@@ -150,9 +154,11 @@ class Facts:
         }
         for gp_id, earlier in scheduling.history_minutes(period).items():
             minutes[gp_id] += earlier
+        elsewhere = set(scheduling.busy_elsewhere(period, [shift]))
         return cls(
-            on, set(same_day), absent_gp_ids(shift.date), answers, levels, in_period, in_week, saturdays, minutes
-        )
+            on, set(same_day), absent_gp_ids(shift.date), answers, levels, in_period, in_week, saturdays, minutes,
+            elsewhere,
+        )  # fmt: skip
 
     def level(self, gp_id: int) -> str | None:
         if gp_id in self.levels:

@@ -250,3 +250,25 @@ def test_in_one_cpts_the_other_cpts_objects_stay_out_of_reach(client, territory,
     client.post("/compte/cpts", data={"account": gp_b.user.id})
     assert client.get(f"/gp/gardes/{shift_id}/agenda.ics").status_code == 404
     assert client.get(f"/gp/gardes/{shift_id}/proposer").status_code == 404
+
+
+def test_a_colleagues_garde_at_an_hour_taken_in_the_other_cpts_is_refused(app, territory):
+    from sched.services import eligibility
+
+    neighbour = Territory(name="CPTS Voisine", department="54", timezone="Europe/Paris")
+    db.session.add(neighbour)
+    add_site(neighbour, "Cabinet de garde de Nancy", postal_code="54000", city="Nancy")
+    metz = make_user(territory, "gp", rpps=RPPS)
+    there = join(neighbour, "gp@test.fr")
+    colleague = make_user(territory, "coordinator", "collegue@test.fr")
+    colleague_gp = GP(user=colleague, rpps="1000000003" + str(luhn_digit("1000000003")), sites=list(territory.sites))
+    db.session.add(colleague_gp)
+    day = utcnow().date() + timedelta(days=10)
+    publish_day(neighbour, day, {neighbour.sites[0]: [there]})
+    version = publish_day(territory, day, {territory.sites[0]: [colleague_gp]})
+    shift = version.assignments[0].shift
+    assert eligibility.refusal(shift, metz.gp) == "Utilisateur gp est de garde dans une autre CPTS à cette heure-là."
+    assert metz.gp.id not in {c.gp.id for c in eligibility.candidates(shift)}
+    # The next day, free in both: eligible.
+    later = publish_day(territory, day + timedelta(days=1), {territory.sites[0]: [colleague_gp]})
+    assert eligibility.refusal(later.assignments[0].shift, metz.gp) is None
