@@ -15,15 +15,21 @@ from sched.services import absences, offers, replacements
 from sched.services.wording import shift_label
 
 
-def find_gp(text: str) -> GP:
-    """A GP by e-mail or by the id `/api/v1/daily` shows."""
+def find_gp(text: str, territory_id: int | None = None) -> GP:
+    """A GP by e-mail or by the id `/api/v1/daily` shows; by e-mail, the profile in `territory_id` when given (a
+    person may be a GP in several CPTS)."""
     text = text.strip()
     if text.isdigit():
         gp = db.session.get(GP, int(text))
     else:
-        gp = db.session.scalar(
-            select(GP).join(GP.user).join(User.person).where(Person.email == text.lower()).order_by(GP.id)
-        )
+        query = select(GP).join(GP.user).join(User.person).where(Person.email == text.lower()).order_by(GP.id)
+        if territory_id is not None:
+            query = query.where(User.territory_id == territory_id)
+        profiles = list(db.session.scalars(query))
+        if len(profiles) > 1:
+            choices = ", ".join(f"{p.id} : {p.user.territory.name}" for p in profiles)
+            raise click.ClickException(f"{text} est médecin dans plusieurs CPTS : donnez son identifiant ({choices}).")
+        gp = profiles[0] if profiles else None
     if gp is None:
         raise click.ClickException(f"Aucun médecin avec l'adresse ou l'identifiant « {text} ».")
     return gp
@@ -42,9 +48,11 @@ def register(cli: click.Group) -> None:
         shift = db.session.get(Shift, shift_id)
         if shift is None:
             raise click.ClickException(f"Pas de garde {shift_id}.")
-        gp = find_gp(leaving)
+        territory_id = shift.period.territory_id
+        gp = find_gp(leaving, territory_id)
+        taker_gp = find_gp(taking, territory_id) if taking else None
         try:
-            version, taker = replacements.replace(shift, gp, find_gp(taking) if taking else None, None, reason)
+            version, taker = replacements.replace(shift, gp, taker_gp, None, reason)
         except replacements.ReplacementError as refused:
             db.session.rollback()
             raise click.ClickException(str(refused)) from None

@@ -272,3 +272,23 @@ def test_a_colleagues_garde_at_an_hour_taken_in_the_other_cpts_is_refused(app, t
     # The next day, free in both: eligible.
     later = publish_day(territory, day + timedelta(days=1), {territory.sites[0]: [colleague_gp]})
     assert eligibility.refusal(later.assignments[0].shift, metz.gp) is None
+
+
+def test_replace_and_absence_pick_the_profile_of_the_right_cpts(runner, territory, reunion):
+    metz = make_user(territory, "gp", rpps=RPPS)
+    gp_b = join(reunion, "gp@test.fr")
+    colleague = make_user(reunion, "coordinator", "collegue@reunion.test")
+    colleague_gp = GP(user=colleague, rpps="1000000003" + str(luhn_digit("1000000003")), sites=list(reunion.sites))
+    db.session.add(colleague_gp)
+    day = utcnow().date() + timedelta(days=6)
+    version = publish_day(reunion, day, {reunion.sites[0]: [gp_b]})
+    shift_id = version.assignments[0].shift_id
+    # The Réunion garde: --from by address finds the Réunion profile, not the Metz one.
+    result = runner.invoke(args=["replace", str(shift_id), "--from", "gp@test.fr", "--to", "collegue@reunion.test"])
+    assert result.exit_code == 0, result.output
+    # An absence by address is ambiguous: the command asks for the GP's id and names both CPTS.
+    result = runner.invoke(args=["absence", "add", "gp@test.fr", "--start", str(day), "--end", str(day)])
+    assert result.exit_code != 0
+    assert f"{metz.gp.id} : CPTS Test, {gp_b.id} : CPTS Sud Réunion" in result.output
+    result = runner.invoke(args=["absence", "add", str(gp_b.id), "--start", str(day), "--end", str(day)])
+    assert result.exit_code == 0, result.output
