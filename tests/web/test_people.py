@@ -37,6 +37,24 @@ def reunion(app) -> Territory:
     return place
 
 
+@pytest.fixture
+def neighbour(app) -> Territory:
+    """A CPTS next door, on the same clock as Metz (the same evening hours can collide)."""
+    place = Territory(name="CPTS Voisine", department="54", timezone="Europe/Paris")
+    db.session.add(place)
+    add_site(place, "Cabinet de garde de Nancy", postal_code="54000", city="Nancy")
+    db.session.commit()
+    return place
+
+
+def colleague_in(place: Territory) -> GP:
+    """Another GP of `place`, collegue@test.fr, in its cabinets."""
+    user = make_user(place, "coordinator", "collegue@test.fr")
+    gp = GP(user=user, rpps="1000000003" + str(luhn_digit("1000000003")), sites=list(place.sites))
+    db.session.add(gp)
+    return gp
+
+
 def join(place: Territory, email: str, rpps: str = RPPS) -> GP:
     """The CPTS `place` takes `email` on as a GP (what its coordination's invitation form does)."""
     from sched.services.directory import create_gp
@@ -218,13 +236,10 @@ def test_one_feed_url_for_a_gp_in_several_cpts(runner, territory, reunion):
     assert feed_tokens.find(result.output.strip().rsplit("/", 1)[1].removesuffix(".ics"), "gp").gp_id == metz.gp.id
 
 
-def test_a_garde_in_the_other_cpts_makes_the_gp_unavailable_at_that_time(app, territory):
+def test_a_garde_in_the_other_cpts_makes_the_gp_unavailable_at_that_time(territory, neighbour):
     from sched.models import Availability
     from sched.services.scheduling import gp_key, problem_from_db, shift_key
 
-    neighbour = Territory(name="CPTS Voisine", department="54", timezone="Europe/Paris")
-    db.session.add(neighbour)
-    add_site(neighbour, "Cabinet de garde de Nancy", postal_code="54000", city="Nancy")
     metz = make_user(territory, "gp", rpps=RPPS)
     there = join(neighbour, "gp@test.fr")
     day = utcnow().date() + timedelta(days=10)
@@ -252,17 +267,12 @@ def test_in_one_cpts_the_other_cpts_objects_stay_out_of_reach(client, territory,
     assert client.get(f"/gp/gardes/{shift_id}/proposer").status_code == 404
 
 
-def test_a_colleagues_garde_at_an_hour_taken_in_the_other_cpts_is_refused(app, territory):
+def test_a_colleagues_garde_at_an_hour_taken_in_the_other_cpts_is_refused(territory, neighbour):
     from sched.services import eligibility
 
-    neighbour = Territory(name="CPTS Voisine", department="54", timezone="Europe/Paris")
-    db.session.add(neighbour)
-    add_site(neighbour, "Cabinet de garde de Nancy", postal_code="54000", city="Nancy")
     metz = make_user(territory, "gp", rpps=RPPS)
     there = join(neighbour, "gp@test.fr")
-    colleague = make_user(territory, "coordinator", "collegue@test.fr")
-    colleague_gp = GP(user=colleague, rpps="1000000003" + str(luhn_digit("1000000003")), sites=list(territory.sites))
-    db.session.add(colleague_gp)
+    colleague_gp = colleague_in(territory)
     day = utcnow().date() + timedelta(days=10)
     publish_day(neighbour, day, {neighbour.sites[0]: [there]})
     version = publish_day(territory, day, {territory.sites[0]: [colleague_gp]})
@@ -277,14 +287,12 @@ def test_a_colleagues_garde_at_an_hour_taken_in_the_other_cpts_is_refused(app, t
 def test_replace_and_absence_pick_the_profile_of_the_right_cpts(runner, territory, reunion):
     metz = make_user(territory, "gp", rpps=RPPS)
     gp_b = join(reunion, "gp@test.fr")
-    colleague = make_user(reunion, "coordinator", "collegue@reunion.test")
-    colleague_gp = GP(user=colleague, rpps="1000000003" + str(luhn_digit("1000000003")), sites=list(reunion.sites))
-    db.session.add(colleague_gp)
+    colleague_in(reunion)  # collegue@test.fr takes the Réunion garde
     day = utcnow().date() + timedelta(days=6)
     version = publish_day(reunion, day, {reunion.sites[0]: [gp_b]})
     shift_id = version.assignments[0].shift_id
     # The Réunion garde: --from by address finds the Réunion profile, not the Metz one.
-    result = runner.invoke(args=["replace", str(shift_id), "--from", "gp@test.fr", "--to", "collegue@reunion.test"])
+    result = runner.invoke(args=["replace", str(shift_id), "--from", "gp@test.fr", "--to", "collegue@test.fr"])
     assert result.exit_code == 0, result.output
     # An absence by address is ambiguous: the command asks for the GP's id and names both CPTS.
     result = runner.invoke(args=["absence", "add", "gp@test.fr", "--start", str(day), "--end", str(day)])
