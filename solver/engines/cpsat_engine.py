@@ -29,6 +29,16 @@ def _ceil(low: float) -> int:
     return math.ceil(low - 1e-6 * max(1.0, abs(low)) - 1e-6)
 
 
+class Known(NamedTuple):
+    """A later stage already settled by another back-end (HiGHS solved it while proving max_load): its proven
+    lower bound, whether the roster handed over meets it, who proved it and when."""
+
+    bound: int
+    proven: bool
+    prover: str
+    at: float
+
+
 class Coverage(NamedTuple):
     """The first stage's combined objective (ranks 1–3), its value, and whether that value is proven."""
 
@@ -80,6 +90,27 @@ class CpSatEngine:
         self.fixed: list[AtMost] = []
         self.values: list[int] | None = None
         self.coverage: Coverage | None = None
+        self._relaxation: Relaxation | None = None
+        # Stage name -> what another back-end proved about it (see Known).
+        self.known: dict[str, Known] = {}
+        # Whether the roster came from a multi-threaded CP-SAT search (which optimum it returns depends on thread
+        # timing): only then does the deterministic replay run. Greedy, GLOP and HiGHS are deterministic.
+        self.parallel_roster = False
+
+    def relaxation(self) -> Relaxation:
+        """The engine's one LP relaxation (GLOP), with every fixed row; re-solved warm from stage to stage."""
+        if self._relaxation is None:
+            self._relaxation = Relaxation(self.ctx.model, self.fixed)
+        return self._relaxation
+
+    def adopt(self, solver: cp_model.CpSolver, terms: Terms | None = None) -> None:
+        """Take the solver's roster, unless it is no better than the current one on `terms` (then the current,
+        deterministic roster stays)."""
+        values = self.read(solver)
+        if terms is not None and self.values is not None and self.value_of(values, terms) >= self.value(terms):
+            return
+        self.values = values
+        self.parallel_roster = self.parallel_roster or solver.parameters.num_workers > 1
 
     def expr(self, terms: Terms) -> cp_model.LinearExprT:
         return cp_model.LinearExpr.weighted_sum([self.vars[i] for i in terms], list(terms.values()))
@@ -88,6 +119,8 @@ class CpSatEngine:
         """Later stages may only choose among rosters that keep this objective at or below `hi`."""
         self.cp.add(self.expr(terms) <= hi)
         self.fixed.append(AtMost(terms, hi))
+        if self._relaxation is not None:
+            self._relaxation.add(self.fixed[-1])
 
     def fix_keys(self, keys: tuple[str, ...]) -> None:
         """Keep each rank of a finished stage at its value: one sparse row per rank, kinder to the LP than the
@@ -130,7 +163,7 @@ class CpSatEngine:
         as its (fast, LNS-driven) primal search reaches it instead of proving it by search. The bound is
         lowered by a relative 1e-6 so that floating-point error can never cut off a true optimum.
         """
-        relaxation = relaxation or Relaxation(self.ctx.model, self.fixed)
+        relaxation = relaxation or self.relaxation()
         low = relaxation.minimise(terms)
         if low is None:
             return None
@@ -163,7 +196,7 @@ class CpSatEngine:
             callback.stop_at = ([[(self.vars[v], c) for v, c in t.items()] for t in ranks], lex, target)
         status = solver.solve(self.cp, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.values = self.read(solver)
+            self.adopt(solver, terms)
         if status == cp_model.FEASIBLE and callback.met:
             # Stopped on a roster meeting every rank's LP bound: optimal (see lex_bounds).
             status = cp_model.OPTIMAL
@@ -180,14 +213,19 @@ class CpSatEngine:
         is optimal (0 · 6 · 0), the combined LP bound is 6 units of `understaffed` below it (`removed` at
         5.9995 in the LP), and CP-SAT spent 1-3 s proving what "removed >= ceil(5.9995) = 6" proves at once.
         """
-        bounds = []
-        for part in stage.parts:
-            terms = self.ctx.model.objectives[part.key].terms
-            low = relaxation.minimise(terms)
-            if low is None:
-                return None
-            bounds.append(_ceil(low / part.gcd) * part.gcd)
-            relaxation.add(AtMost(terms, bounds[-1]))
+        bounds: list[int] = []
+        added = []
+        try:
+            for part in stage.parts:
+                terms = self.ctx.model.objectives[part.key].terms
+                low = relaxation.minimise(terms)
+                if low is None:
+                    return None
+                bounds.append(_ceil(low / part.gcd) * part.gcd)
+                added.append(relaxation.add(AtMost(terms, bounds[-1])))
+        finally:
+            for row in added:  # these rows hold for the question only, not for every roster of the stage
+                relaxation.drop(row)
         return bounds
 
     def ranks_meet_lp(self, stage: Stage, relaxation: Relaxation) -> bool:
@@ -202,8 +240,21 @@ class CpSatEngine:
     def stage(self, stage: Stage) -> list[StageResult]:
         """Minimise the stage's combined objective; empty when nothing was found."""
         started = self.params.elapsed()
-        relaxation = Relaxation(self.ctx.model, self.fixed)
+        known = self.known.get(stage.name)
+        if known is not None and self.values is not None and self.value(stage.terms) <= known.bound:
+            # Settled by another back-end (HiGHS, while proving max_load): its roster is the engine's roster.
+            value = self.value(stage.terms)
+            self.tracker.incumbent(stage.name, value, known.bound)
+            self.params.report(stage.name, value, known.bound, f"proven ({known.prover})")
+            self.fix_keys(stage.keys)
+            return stage_results(self.ctx.model, stage, self.values, value, True, 0.0, known.prover, known.at)
+        relaxation = self.relaxation()
+        if known is not None:
+            # The other back-end's dual bound is at least the LP's: state it and keep searching from its roster.
+            self.cp.add(self.expr(stage.terms) >= known.bound)
         floor = self.lp_floor(stage.terms, relaxation)
+        if known is not None:
+            floor = known.bound if floor is None else max(floor, known.bound)
         lp_seconds = self.params.elapsed() - started
         if floor is not None:
             self.params.report(stage.name, None, floor, "LP bound")
@@ -259,4 +310,5 @@ class CpSatEngine:
         if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         self.values = self.read(solver)
+        self.parallel_roster = False
         return True
