@@ -32,7 +32,9 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
             break
         known = engine.known.get(stage.name)
         settled = known is not None and engine.values is not None and engine.value(stage.terms) <= known.bound
-        if "load_sq" in stage.keys and engine.values is not None and not settled:
+        # The greedy roster is already levelled: level only a roster that a search has changed since.
+        changed = engine.values is not None and engine.values != first
+        if "load_sq" in stage.keys and engine.values is not None and changed and not settled:
             # Levelling moves are cheap and never undo the ranks above: start the hardest stage from them.
             levelled = values_for(ctx, improve_roster(problem, pairs_from(ctx, engine.values), params))
             if engine.value_of(levelled, stage.terms) < engine.value(stage.terms):

@@ -19,8 +19,6 @@ from solver.stages import Stage
 
 # Share of the time already spent that the deterministic replay may use (see CpSatEngine.replay).
 REPLAY_SHARE = 0.25
-# The rank-by-rank LP bounds (lex_bounds) only when that many LP solves fit in this share of the time left.
-LEX_SHARE = 0.2
 
 
 def _ceil(low: float) -> int:
@@ -252,12 +250,19 @@ class CpSatEngine:
         if known is not None:
             # The other back-end's dual bound is at least the LP's: state it and keep searching from its roster.
             self.cp.add(self.expr(stage.terms) >= known.bound)
-        floor = self.lp_floor(stage.terms, relaxation)
+        # Each rank's own LP bound (one warm re-solve per rank) for a combined stage: their weighted sum bounds
+        # the combined objective, and is never below the combined LP bound rounded once (see lex_bounds).
+        lex = self.lex_bounds(stage, relaxation) if len(stage.parts) > 1 else None
+        if lex is not None:
+            floor: int | None = sum(p.weight * (b // p.gcd) for p, b in zip(stage.parts, lex, strict=True))
+            self.cp.add(self.expr(stage.terms) >= floor)
+        else:
+            floor = self.lp_floor(stage.terms, relaxation)
         if known is not None:
             floor = known.bound if floor is None else max(floor, known.bound)
-        lp_seconds = self.params.elapsed() - started
+        how = "LP bound, rank by rank" if lex is not None else "LP bound"
         if floor is not None:
-            self.params.report(stage.name, None, floor, "LP bound")
+            self.params.report(stage.name, None, floor, how)
         # Who proved the stage: GLOP's bound met by a roster, or CP-SAT's own search.
         prover = "glop"
         if floor is not None and self.values is not None and self.value(stage.terms) <= floor:
@@ -265,17 +270,9 @@ class CpSatEngine:
             status, raw_bound = cp_model.OPTIMAL, float(floor)
             self.tracker.incumbent(stage.name, self.value(stage.terms), floor)
         else:
-            # One re-solve per rank, warm; skipped where one LP already costs a real share of the time left.
-            cheap = lp_seconds * len(stage.parts) < LEX_SHARE * self.params.remaining()
-            lex = self.lex_bounds(stage, relaxation) if floor is not None and len(stage.parts) > 1 and cheap else None
-            if lex is not None and self.values is not None and self.ranks(stage, self.values) == lex:
-                status, raw_bound = cp_model.OPTIMAL, float(self.value(stage.terms))
-                self.params.report(stage.name, None, raw_bound, "LP bound, rank by rank")
-                self.tracker.incumbent(stage.name, self.value(stage.terms), raw_bound)
-            else:
-                status, raw_bound, met = self.minimise(stage.name, stage.terms, stage, lex)
-                if status == cp_model.OPTIMAL and not met:
-                    prover = "cp-sat"
+            status, raw_bound, met = self.minimise(stage.name, stage.terms, stage, lex)
+            if status == cp_model.OPTIMAL and not met:
+                prover = "cp-sat"
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or self.values is None:
             return []
         value = self.value(stage.terms)
