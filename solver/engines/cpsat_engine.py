@@ -232,6 +232,10 @@ class CpSatEngine:
         bounds = self.lex_bounds(stage, relaxation)
         return bounds is not None and self.ranks(stage, self.values) == bounds
 
+    def meets(self, stage: Stage, floor: int) -> bool:
+        """Whether the current roster's combined objective is at (or below) a proven floor."""
+        return self.values is not None and self.value(stage.terms) <= floor
+
     def ranks(self, stage: Stage, values: list[int]) -> list[int]:
         return [self.value_of(values, self.ctx.model.objectives[p.key].terms) for p in stage.parts]
 
@@ -250,22 +254,24 @@ class CpSatEngine:
         if known is not None:
             # The other back-end's dual bound is at least the LP's: state it and keep searching from its roster.
             self.cp.add(self.expr(stage.terms) >= known.bound)
-        # Each rank's own LP bound (one warm re-solve per rank) for a combined stage: their weighted sum bounds
-        # the combined objective, and is never below the combined LP bound rounded once (see lex_bounds).
-        lex = self.lex_bounds(stage, relaxation) if len(stage.parts) > 1 else None
-        if lex is not None:
-            floor: int | None = sum(p.weight * (b // p.gcd) for p, b in zip(stage.parts, lex, strict=True))
-            self.cp.add(self.expr(stage.terms) >= floor)
-        else:
-            floor = self.lp_floor(stage.terms, relaxation)
+        floor = self.lp_floor(stage.terms, relaxation)
         if known is not None:
             floor = known.bound if floor is None else max(floor, known.bound)
-        how = "LP bound, rank by rank" if lex is not None else "LP bound"
         if floor is not None:
-            self.params.report(stage.name, None, floor, how)
+            self.params.report(stage.name, None, floor, "LP bound")
         # Who proved the stage: GLOP's bound met by a roster, or CP-SAT's own search.
         prover = "glop"
-        if floor is not None and self.values is not None and self.value(stage.terms) <= floor:
+        lex = None
+        if floor is not None and len(stage.parts) > 1 and not self.meets(stage, floor):
+            # Each rank's own LP bound (one warm re-solve per rank): their weighted sum bounds the combined
+            # objective, never below the combined LP bound rounded once (see lex_bounds). Department quarter,
+            # ranks 1–3: 1.8 s against 0.5 s for the combined LP, so only when the combined bound is not met.
+            lex = self.lex_bounds(stage, relaxation)
+            if lex is not None:
+                floor = max(floor, sum(p.weight * (b // p.gcd) for p, b in zip(stage.parts, lex, strict=True)))
+                self.cp.add(self.expr(stage.terms) >= floor)
+                self.params.report(stage.name, None, floor, "LP bound, rank by rank")
+        if floor is not None and self.meets(stage, floor):
             # The current roster already meets the LP bound: optimal, nothing to search.
             status, raw_bound = cp_model.OPTIMAL, float(floor)
             self.tracker.incumbent(stage.name, self.value(stage.terms), floor)
