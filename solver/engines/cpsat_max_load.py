@@ -223,6 +223,7 @@ class MaxLoadSearch:
         if reached < self.incumbent:
             self.incumbent, self.best = reached, list(self.engine.values or [])
             self.tracker.incumbent(self.stage.name, self.incumbent, self.floor)
+            self.tracker.changed()
 
     def next_value(self, possible: list[int]) -> int:
         return min((p for p in possible if p > self.floor), default=self.incumbent)
@@ -285,6 +286,12 @@ class MaxLoadSearch:
             bound = mine if status == "optimal" else math.ceil(dual - 1e-6)
             at = self.params.elapsed()
             engine.known[self.after.name] = Known(bound, status == "optimal", "highs", at)
+        if values != engine.values:
+            self.tracker.changed()  # HiGHS's roster: ranks 5–6 (at least) differ from the one before
         engine.values = values
-        self.take_better()
+        reached = self.real_max_load(values)
+        if reached <= self.incumbent:  # also when CP-SAT met the cap first: HiGHS's roster is better on 5–6
+            if reached < self.incumbent:
+                self.tracker.incumbent(self.stage.name, reached, self.floor)
+            self.incumbent, self.best = reached, list(values)
         return False
