@@ -283,9 +283,9 @@ class MaxLoadSearch:
             mine = engine.value_of(values, self.after.terms)
             if self.real_max_load() <= cap and engine.value_of(engine.values or [], self.after.terms) < mine:
                 values = list(engine.values or [])  # CP-SAT's roster under the cap is better on ranks 5–6
-            bound = mine if status == "optimal" else math.ceil(dual - 1e-6)
-            at = self.params.elapsed()
-            engine.known[self.after.name] = Known(bound, status == "optimal", "highs", at)
+            if status == "optimal" or math.isfinite(dual):  # no bound when HiGHS stopped before its root LP
+                bound = mine if status == "optimal" else math.ceil(dual - 1e-6)
+                engine.known[self.after.name] = Known(bound, status == "optimal", "highs", self.params.elapsed())
         if values != engine.values:
             self.tracker.changed()  # HiGHS's roster: ranks 5–6 (at least) differ from the one before
         engine.values = values

@@ -74,3 +74,23 @@ def test_a_cap_the_lp_refutes_is_refuted_by_cp_sat_and_the_lp_floor_is_a_lower_b
     from solver.engines.lp import lp_bound
 
     assert lp_bound(ctx.model, {ctx.top: 1}, engine.fixed) < floor - 30
+
+
+def test_a_highs_roster_without_a_dual_bound_is_kept_and_claims_nothing():
+    """HiGHS stopped before its root LP: its roster (valid, under the cap) is taken, no bound is claimed for
+    ranks 5–6, and an answer that breaks a fixed rank is refused."""
+    problem = load_problem(example("example-cpts-month"))
+    ctx = build(problem)
+    engine = CpSatEngine(ctx, SolveParams(time_limit=60, workers=2))
+    stages = plan(ctx.model)
+    engine.stage(stages[0])
+    search = cpsat_max_load.MaxLoadSearch(engine, stages[1], stages[2])
+    search.incumbent = search.real_max_load()
+    roster = list(engine.values)
+    assert not search.highs_answer(search.incumbent, "feasible", roster, float("-inf"), [search.incumbent])
+    assert engine.known == {} and search.best == roster
+    broken = list(roster)
+    broken[next(v for v in ctx.model.x.values() if roster[v])] = 0  # one assignment fewer: ranks 1–3 worse
+    engine.values = None
+    assert not search.highs_answer(search.incumbent, "optimal", broken, 0.0, [search.incumbent])
+    assert engine.values is None and engine.known == {}
