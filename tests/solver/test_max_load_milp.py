@@ -94,3 +94,14 @@ def test_a_highs_roster_without_a_dual_bound_is_kept_and_claims_nothing():
     engine.values = None
     assert not search.highs_answer(search.incumbent, "optimal", broken, 0.0, [search.incumbent])
     assert engine.values is None and engine.known == {}
+
+
+def test_without_the_milp_child_the_stage_stays_cp_sat_and_exact():
+    """`milp_fallback=False` (the app's SNP_SOLVER_MILP=0): caps tested by CP-SAT alone above the LP's cap
+    floor; nothing is proven by HiGHS, and the score is still the HiGHS engine's proven optimum."""
+    data = generate(60, 3, 30, seed=2)
+    doc = solve(data, engine="cp-sat", time_limit=60, workers=2, milp_fallback=False)
+    provers = {s["key"]: s.get("prover") for s in doc["stats"]["stages"]}
+    assert "highs" not in provers.values()
+    assert doc["status"] == "optimal" and check(data, doc).valid
+    assert doc["score"] == solve(data, engine="highs", time_limit=60)["score"]
