@@ -55,6 +55,10 @@ class Tracker:
         self._stage_first: float | None = None
         self._seen_any = False
 
+    def changed(self) -> None:
+        """The roster's score changed outside a search callback (a roster handed over by another back-end)."""
+        self.last_change = self.params.elapsed()
+
     def start_stage(self) -> None:
         self._stage_first = None
 

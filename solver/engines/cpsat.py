@@ -27,20 +27,28 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
     engine.values = list(first)
     results: list[StageResult] = []
     stages = plan(ctx.model)
-    for stage in stages:
+    for index, stage in enumerate(stages):
         if params.remaining() <= 0:
             break
-        if "load_sq" in stage.keys and engine.values is not None:
+        known = engine.known.get(stage.name)
+        settled = known is not None and engine.values is not None and engine.value(stage.terms) <= known.bound
+        # The greedy roster is already levelled: level only a roster that a search has changed since.
+        changed = engine.values is not None and engine.values != first
+        if "load_sq" in stage.keys and engine.values is not None and changed and not settled:
             # Levelling moves are cheap and never undo the ranks above: start the hardest stage from them.
             levelled = values_for(ctx, improve_roster(problem, pairs_from(ctx, engine.values), params))
             if engine.value_of(levelled, stage.terms) < engine.value(stage.terms):
                 engine.values = levelled
-        found = MaxLoadSearch(engine, stage).run() if stage.keys == ("max_load",) else engine.stage(stage)
+        if stage.keys == ("max_load",):
+            found = MaxLoadSearch(engine, stage, stages[index + 1] if index + 1 < len(stages) else None).run()
+        else:
+            found = engine.stage(stage)
         if not found:
             break
         results.extend(found)
     finished = len(results) == sum(len(s.keys) for s in stages) and all(r.proven for r in results)
-    replayed = finished and params.workers > 1 and engine.replay(first)
+    # Only a roster from a multi-threaded search needs the replay: greedy, GLOP and HiGHS are deterministic.
+    replayed = finished and engine.parallel_roster and engine.replay(first)
     pairs = None if engine.values is None else pairs_from(ctx, engine.values)
     result = EngineResult(
         pairs,
@@ -49,4 +57,5 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
         engine.tracker.last_change,
     )
     result.extra["replayed"] = replayed
+    result.extra["deterministic"] = not engine.parallel_roster
     return result

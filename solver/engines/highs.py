@@ -134,8 +134,10 @@ def solve_rows(
     hint: list[int] | None,
     time_limit: float,
     seed: int,
+    upper: dict[int, int] | None = None,
 ) -> tuple[str, list[int] | None, float]:
-    """One MILP on the shared model plus `rows` (Σ terms <= hi): minimise `objective` (empty: any roster).
+    """One MILP on the shared model plus `rows` (Σ terms <= hi) and `upper` bounds on variables: minimise
+    `objective` (empty: any roster).
 
     For the CP-SAT engine's max_load stage (a cap refuted or met by HiGHS's cuts and branching). Variable
     indices are those of `build(problem)`, deterministic, so the parent's rows and hint apply as they are.
@@ -152,6 +154,8 @@ def solve_rows(
     for terms, hi in rows:
         idx = np.array(list(terms), dtype=np.int32)
         h.addRow(-highspy.kHighsInf, float(hi), len(idx), idx, np.array(list(terms.values()), dtype=float))
+    for v, hi in (upper or {}).items():
+        h.changeColBounds(v, float(model.lb[v]), float(min(hi, model.ub[v])))
     set_objective_and_start(h, n, objective, hint)
     h.run()
     status = h.getModelStatus()

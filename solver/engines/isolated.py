@@ -94,7 +94,59 @@ def solve_rows_isolated(
     hint: list[int] | None,
     time_limit: float,
     seed: int = 0,
+    upper: dict[int, int] | None = None,
 ) -> tuple[str, list[int] | None, float]:
     """`highs.solve_rows` in a spawned interpreter (see the module docstring); same arguments, same result."""
     deadline = time.monotonic() + time_limit + KILL_GRACE_S
-    return _in_child(_rows_child, ((problem, objective, rows, hint, time_limit, seed),), deadline=deadline)
+    return _in_child(_rows_child, ((problem, objective, rows, hint, time_limit, seed, upper),), deadline=deadline)
+
+
+class RowsJob:
+    """`highs.solve_rows` started in a spawned interpreter and left running: the parent keeps its own core for
+    CP-SAT meanwhile (HiGHS's MIP search is single-threaded), then collects the result or ends the child."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        objective: dict[int, int],
+        rows: list[tuple[dict[int, int], int]],
+        time_limit: float,
+        seed: int = 0,
+        upper: dict[int, int] | None = None,
+    ) -> None:
+        context = mp.get_context("spawn")
+        self.events = context.Queue()
+        self.deadline = time.monotonic() + time_limit + KILL_GRACE_S
+        args = ((problem, objective, rows, None, time_limit, seed, upper),)
+        self.child = context.Process(target=_rows_child, args=(*args, self.events), daemon=True)
+        self.child.start()
+
+    def result(self, timeout: float | None = None) -> tuple[str, list[int] | None, float] | None:
+        """The child's result; None when it is still running after `timeout` seconds (None: until it ends)."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = 1.0 if end is None else max(0.0, min(1.0, end - time.monotonic()))
+            try:
+                kind, payload = self.events.get(timeout=wait)
+            except queue.Empty:
+                if not self.child.is_alive():
+                    self.stop()
+                    raise RuntimeError("the HiGHS process ended without a result") from None
+                if time.monotonic() > self.deadline:
+                    self.stop(now=True)
+                    raise RuntimeError("the HiGHS process was killed at its deadline") from None
+                if end is not None and time.monotonic() >= end:
+                    return None
+                continue
+            self.stop()
+            if kind == "result":
+                return payload  # type: ignore[no-any-return]
+            raise RuntimeError(f"HiGHS engine failed: {payload}")
+
+    def stop(self, now: bool = False) -> None:
+        """End the child: wait for it after its answer, kill it at once (`now`) when the answer is not needed."""
+        if not now:
+            self.child.join(timeout=5)
+        if self.child.is_alive():
+            self.child.kill()
+            self.child.join(timeout=5)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from solver.formulation import AtMost, LinearModel, Terms
 
@@ -17,27 +17,52 @@ def lp_bound(model: LinearModel, terms: Terms, extra: list[AtMost]) -> float | N
 
 
 class Relaxation:
-    """The model's LP relaxation, built once (GLOP): minimised for several objectives, rows added between."""
+    """The model's LP relaxation, built once (GLOP): minimised for several objectives, rows added between.
+
+    The CP-SAT engine keeps one for the whole solve: GLOP re-solves incrementally from its last basis when only
+    the objective, a bound or a new row changed (department quarter: 0.5 s to build, 1–7 s per cold solve, a
+    fraction of that warm). Rows added for a question only (`add(..., temporary)`) are dropped with `drop`.
+    """
 
     def __init__(self, model: LinearModel, extra: list[AtMost]) -> None:
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         if self.lp is None:
             return
         inf = self.lp.infinity()
-        self.columns = [self.lp.NumVar(lo, hi, "") for lo, hi in zip(model.lb, model.ub, strict=True)]
+        self.ub = list(model.ub)
+        # Built as one proto (repeated fields extended in C) and loaded at once: half the time of setting every
+        # coefficient through the API (department quarter: 0.27 s against 0.53 s). Rows added later use the API.
+        proto = linear_solver_pb2.MPModelProto()
+        for lo, hi in zip(model.lb, model.ub, strict=True):
+            column = proto.variable.add()
+            column.lower_bound, column.upper_bound = lo, hi
         rows = [(r.terms, -inf if r.lo is None else r.lo, inf if r.hi is None else r.hi) for r in model.rows]
         rows += [(row, -inf, hi) for row, hi in extra]
-        for row, lo, hi in rows:
-            self._row(row, lo, hi)
+        for terms, lo, hi in rows:
+            constraint = proto.constraint.add()
+            constraint.lower_bound, constraint.upper_bound = lo, hi
+            constraint.var_index.extend(terms.keys())
+            constraint.coefficient.extend(terms.values())
+        error = self.lp.LoadModelFromProto(proto)
+        if error:
+            raise RuntimeError(f"GLOP refused the relaxation: {error}")
+        self.columns = self.lp.variables()
 
-    def _row(self, terms: Terms, lo: float, hi: float) -> None:
+    def _row(self, terms: Terms, lo: float, hi: float) -> pywraplp.Constraint:
         constraint = self.lp.Constraint(lo, hi)
         for v, c in terms.items():
             constraint.SetCoefficient(self.columns[v], c)
+        return constraint
 
-    def add(self, row: AtMost) -> None:
-        if self.lp is not None:
-            self._row(row.terms, -self.lp.infinity(), row.hi)
+    def add(self, row: AtMost) -> pywraplp.Constraint | None:
+        if self.lp is None:
+            return None
+        return self._row(row.terms, -self.lp.infinity(), row.hi)
+
+    def drop(self, constraint: pywraplp.Constraint | None) -> None:
+        """Undo `add`: the row stays in GLOP's model but no longer restricts anything."""
+        if constraint is not None:
+            constraint.SetBounds(-self.lp.infinity(), self.lp.infinity())
 
     def minimise(self, terms: Terms) -> float | None:
         """The LP optimum of Σ terms; None if GLOP is missing or does not prove an optimum."""
@@ -51,3 +76,22 @@ class Relaxation:
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         return float(objective.Value())
+
+    def feasible_with(self, upper: dict[int, int]) -> bool | None:
+        """Whether the relaxation stays feasible with these upper bounds on variables (restored afterwards);
+        None when GLOP is missing or proves neither. False is a proof: no integer roster has them either."""
+        if self.lp is None:
+            return None
+        for v, hi in upper.items():
+            self.columns[v].SetUb(hi)
+        try:
+            self.lp.Objective().Clear()
+            status = self.lp.Solve()
+        finally:
+            for v in upper:
+                self.columns[v].SetUb(self.ub[v])
+        if status == pywraplp.Solver.OPTIMAL:
+            return True
+        if status == pywraplp.Solver.INFEASIBLE:
+            return False
+        return None
