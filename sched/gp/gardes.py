@@ -197,7 +197,8 @@ def auto() -> bool:
 
 
 def swap_choices(shift: Shift, gp: GP) -> list[tuple[str, str]]:
-    """Colleagues' future published gardes at this GP's cabinets, in the same period, not on the same day."""
+    """Colleagues' future published gardes at this GP's cabinets, in the same period, not on the same day, that the
+    swap rules allow both ways (limits, absences, a garde elsewhere at that hour): only swaps that can be made."""
     site_ids = {s.id for s in gp.sites}
     rows = db.session.execute(
         select(Assignment.shift_id, Assignment.gp_id)
@@ -219,6 +220,8 @@ def swap_choices(shift: Shift, gp: GP) -> list[tuple[str, str]]:
         (f"{shift_id}:{gp_id}", f"{shift_label(shifts[shift_id])}, {shifts[shift_id].site.name} — {names[gp_id].name}")
         for shift_id, gp_id in rows
         if shifts[shift_id].date not in mine
+        and swaps.swap_problem(shift, names[gp_id], {shift.id, shift_id}) is None
+        and swaps.swap_problem(shifts[shift_id], gp, {shift.id, shift_id}) is None
     ]
 
 

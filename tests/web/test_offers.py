@@ -246,3 +246,15 @@ def test_gp_absence_page_keeps_what_was_typed_on_error(app, market):
     response = a.post("/gp/absences", data={"start": day.isoformat(), "end": day.isoformat(), "reason": "congés"})
     assert response.status_code == 302
     assert db.session.scalar(select(SwapRequest.shift_id)) == market.shift_of("a").id
+
+
+def test_the_swap_page_offers_only_the_swaps_that_can_be_made(app, market):
+    from sched.gp.gardes import swap_choices
+
+    a_shift, gps = market.shift_of("a"), market.gps
+    before = {value.split(":")[1] for value, _ in swap_choices(a_shift, gps["a"])}
+    assert str(gps["b"].id) in before
+    gps["b"].sites = []  # b can no longer work at a's cabinet: no swap with b is listed
+    db.session.commit()
+    after = {value.split(":")[1] for value, _ in swap_choices(a_shift, gps["a"])}
+    assert str(gps["b"].id) not in after and after == before - {str(gps["b"].id)}
