@@ -45,8 +45,8 @@ def curtois_table(
         results.append((path, solve_instance(instance, params_factory(limit))))
     workers = params_factory(limit).workers
     header = (
-        f"Up to {LARGE_FROM_DAYS} days column generation then CP-SAT, beyond construction then employee-wise"
-        f" descent; {workers} workers, {limit:g} s per instance"
+        f"Up to {LARGE_FROM_DAYS} days column generation then CP-SAT, beyond construction then"
+        f" search by windows of days and of employees; {workers} workers, {limit:g} s per instance"
     )
     if folder is not None:
         header += f", the instances of {folder}"

@@ -1,20 +1,13 @@
-"""A fast first roster and an employee-wise descent, for instances too large for the whole model.
+"""A fast first roster, for instances too large for the whole model.
 
-Cover is the only rule linking employees, so a roster can be built and improved one employee at a time:
-
-1. *Construction.* Each employee gets a valid roster of their own from a small CP-SAT model with ONE shift
-   type (the working pattern: days off, runs, weekends, the minutes window at that type's length), the
-   type chosen among those the employee may work every day (not forbidden after itself, a count that fits
-   the minutes window); the pattern prefers days whose cover is still short. A few hundred Booleans: tens
-   of milliseconds, where the employee's whole model needs seconds to find any roster on Instance24 and
-   the whole instance's model none in 30 s on Instance20. Only when no single type fits does the employee's
-   whole model search for a roster.
-2. *Descent.* With everyone else fixed, the cover part of the objective is linear in one employee's
-   assignments (a shift still short costs −weight_under, one already full costs +weight_over), so the
-   employee's whole model (their hard rules, their requests, these costs), hinted with their current
-   roster, gives their best move exactly; a move is kept only when it lowers the penalty. Employees are
-   visited in turns (those with the most to gain first) until the time is up; every intermediate roster
-   is valid.
+Cover is the only rule linking employees, so a valid roster can be built one employee at a time: each
+employee gets a roster of their own from a small CP-SAT model with ONE shift type (the working pattern: days
+off, runs, weekends, the minutes window at that type's length), the type chosen among those the employee may
+work every day (not forbidden after itself, a count that fits the minutes window); the pattern prefers days
+whose cover is still short. A few hundred Booleans: tens of milliseconds, where the employee's whole model
+needs seconds to find any roster on Instance24 and the whole instance's model none in 30 s on Instance20.
+Only when no single type fits does the employee's whole model search for a roster (`_best`, which prices
+cover with everyone else as now). window.py then mixes the shift types and improves the roster.
 """
 
 from __future__ import annotations
@@ -23,7 +16,6 @@ import dataclasses
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
@@ -106,7 +98,7 @@ class Builder:
             if t is not None:
                 self.count[d, t] += sign
 
-    def _set(self, employee: str, column: Column) -> None:
+    def set(self, employee: str, column: Column) -> None:
         if employee in self.roster:
             self._place(employee, self.roster[employee], -1)
         self.roster[employee] = column
@@ -131,7 +123,7 @@ class Builder:
             column = self._first_column(employee, deadline, polished)
             if column is None:
                 return False
-            self._set(employee.id, column)
+            self.set(employee.id, column)
         return True
 
     def _first_column(self, employee: Employee, deadline: float, polish: bool) -> Column | None:
@@ -174,7 +166,7 @@ class Builder:
             column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
         return column
 
-    # --- 2. descent ---------------------------------------------------------------------------------------
+    # --- the employee's whole model: the fallback of the construction -------------------------------------
 
     def _model(self, employee: Employee) -> tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar]]:
         if employee.id not in self.models:
@@ -212,42 +204,6 @@ class Builder:
         return tuple(
             next((t for t in shifts if solver.boolean_value(x[d, t])), None) for d in range(self.instance.horizon)
         )
-
-    def descend(self, deadline: float, report: Callable[[int], None], seconds: float = 0.5) -> None:
-        """Best moves of one employee at a time until the deadline or a whole turn without a gain."""
-        best = self.penalty()
-        while time.monotonic() < deadline:
-            gained = False
-            for employee in self._by_gain():
-                left = deadline - time.monotonic()
-                if left <= 0.05:
-                    return
-                current = self.roster[employee.id]
-                column = self._best(employee, min(seconds, left), current)
-                if column is None or column == current:
-                    continue
-                self._set(employee.id, column)
-                penalty = self.penalty()
-                if penalty < best:
-                    best, gained = penalty, True
-                    report(best)
-                else:
-                    self._set(employee.id, current)
-            if not gained:
-                return
-
-    def _by_gain(self) -> list[Employee]:
-        """Employees whose current shifts sit on the most over-covered lines first (the most to gain)."""
-
-        def excess(e: Employee) -> int:
-            column = self.roster[e.id]
-            return sum(
-                1
-                for d, t in enumerate(column)
-                if t is not None and (d, t) in self.cover and self.count[d, t] > self.cover[d, t].requirement
-            )
-
-        return sorted(self.instance.employees, key=lambda e: -excess(e))
 
     def as_roster(self) -> dict[str, list[str | None]]:
         return {e: list(column) for e, column in self.roster.items()}

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from solver.curtois import colgen
+from solver.curtois import colgen, window
 from solver.curtois.construct import Builder
 from solver.curtois.evaluate import Evaluation, Roster, evaluate
 from solver.curtois.instance import Instance
@@ -39,14 +39,12 @@ DIVE_SLACK = 0.001  # the dive stops where the relaxation would rise by more tha
 # left and the restricted model gets all of it (4 047-4 147 against 4 553 with half).
 RESTRICTED_SHARE = 0.5
 FULL_MODEL_UP_TO = 10_000
-# Beyond four weeks (Instances 13-24) the phases above do not fit the time: construct.py instead, the
-# construction bounded by this share of the time, the descent the rest.
+# Beyond four weeks (Instances 13-24) the phases above do not fit the time: construct.py and window.py
+# instead, the construction bounded by this share of the time, mixing the shifts by the next, the windows the rest.
 LARGE_FROM_DAYS = 28
 CONSTRUCT_SHARE = 0.95  # construction stops as soon as everyone has a roster
+RETYPE_SHARE = 0.4  # of what the construction left
 SAFETY_SHARE = 0.6  # up to four weeks: the construction that guarantees a roster, at most this share
-DESCENT_SHARE = 0.3  # of what the construction left, when the whole model follows
-WHOLE_MODEL_UP_TO = 200_000  # days x employees x shift types (Instances 19-22; 24 has 1.7 million)
-WHOLE_MODEL_FROM_SECONDS = 20.0  # less time left after the construction: the descent keeps all of it
 
 
 @dataclass
@@ -195,43 +193,41 @@ def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
 
 
 def _large(instance: Instance, params: SolveParams, recorder: _Recorder) -> Outcome:
-    """Instances longer than four weeks: construction, the employee-wise descent (construct.py), then the
-    whole model hinted with the descent's roster where it is small enough to build in time.
+    """Instances longer than four weeks: construction (construct.py), the shifts mixed window by window, then
+    the large-neighbourhood search by windows (window.py), each phase bounded by the time left.
 
     Column generation is skipped: its first round took 70 s on Instance21 (its pricing problems are not solved
-    in 2 s each), so a 10 s run ended with no roster at all. The whole model alone found no roster of
-    Instance20 in 30 s; hinted with a valid one it improves on the descent (Instance19, 60 s: descent 22 647
-    at 18 s, then the hinted whole model 18 878).
+    in 2 s each). The whole model found no roster of Instance20 in 30 s; hinted with the construction's, it
+    reached 18 878 on Instance19 in 60 s, where the windows reach about 5 600.
     """
     builder = Builder(instance, params.workers, params.seed)
-    built = builder.construct(time.monotonic() + params.remaining() * CONSTRUCT_SHARE)
+    built = builder.construct(time.monotonic() + params.remaining() * CONSTRUCT_SHARE, polish=False)
     if not built:
         params.report(STAGE, None, None, f"construction: {len(builder.roster)} employees rostered in time")
         return Outcome("UNKNOWN", None, None, None)
     recorder.add(builder.penalty(), None, "construction")
-    size = instance.horizon * len(instance.employees) * len(instance.shifts)
-    whole = size <= WHOLE_MODEL_UP_TO and params.remaining() > WHOLE_MODEL_FROM_SECONDS
-    share = DESCENT_SHARE if whole else 1.0
-    builder.descend(
-        time.monotonic() + params.remaining() * share, lambda penalty: recorder.add(penalty, None, "descent")
+    window.retype(
+        builder,
+        time.monotonic() + params.remaining() * RETYPE_SHARE,
+        lambda penalty: recorder.add(penalty, None, "shifts mixed"),
+        params.workers,
+        params.seed,
     )
-    roster, claimed = builder.as_roster(), builder.penalty()
-    if whole and params.remaining() > 1:
-        ctx, _ = build_model(instance)
-        recorder.ctx = ctx
-        for (e, d, t), var in ctx.x.items():
-            ctx.model.add_hint(var, roster[e][d] == t)
-        outcome = _solve(ctx, ctx.model, params.remaining(), params, recorder)
-        if outcome.roster is not None and outcome.claimed < claimed:
-            roster, claimed = outcome.roster, outcome.claimed
-        if outcome.bound is not None and claimed <= outcome.bound:
-            return Outcome("OPTIMAL", roster, claimed, outcome.bound)
-        return Outcome("FEASIBLE", roster, claimed, outcome.bound)
-    return Outcome("FEASIBLE", roster, claimed, None)
+    proved = window.improve(
+        builder,
+        time.monotonic() + params.remaining(),
+        lambda penalty: recorder.add(penalty, None, "windows"),
+        params.workers,
+        params.seed,
+    )
+    claimed = builder.penalty()
+    if proved:
+        return Outcome("OPTIMAL", builder.as_roster(), claimed, claimed)
+    return Outcome("FEASIBLE", builder.as_roster(), claimed, None)
 
 
 def solve_instance(instance: Instance, params: SolveParams) -> CurtoisResult:
-    """The three phases under params (construction and descent beyond four weeks); the roster checked by the
+    """The three phases under params (construction and windows beyond four weeks); the roster checked by the
     evaluator.
 
     Up to four weeks a construction (construct.py, no polish, at most SAFETY_SHARE of the time, usually under

@@ -1,0 +1,341 @@
+"""Large-neighbourhood search by time windows, for the long instances (Instances 13-24).
+
+Cover is the only rule linking employees and it is counted day by day, so a window of days with everyone in it
+is a whole rostering problem of its own: the days outside it are fixed, the hard rules that reach across its
+edges (rotation, runs, the consecutive-shift windows) see the fixed days as constants, and the rules that count
+over the horizon (shifts per type, minutes, weekends) keep what the fixed days already use. The window's
+CP-SAT model has a few thousand to a few tens of thousands of Booleans where the whole model of Instance24 has
+1.7 million, so it is built in a fraction of a second and CP-SAT improves it in seconds.
+
+`improve` repeats: pick a window (where the penalty is, chosen at random in proportion to it), free everyone
+in it (or a random part of the staff when the window would be too large), solve hinted with the current
+roster, keep the new roster when its exact penalty is lower. The window grows when a sub-problem is solved to
+optimality and shrinks when its time runs out without a gain. Every roster along the way is valid.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from solver.curtois.construct import Builder, Column
+from solver.curtois.instance import Employee, Instance
+
+Literal = cp_model.IntVar | bool
+START_VARIABLES = 2_000  # free assignment Booleans of the first neighbourhood
+MIN_VARIABLES, MAX_VARIABLES = 1_000, 60_000
+SUB_SECONDS = 1.0  # at most, per sub-problem
+MIN_DAYS = 3
+GROWTH = 1.3  # a window's size grows by this factor when solved to optimality in half its time, else shrinks
+STAFF_MIN_DAYS = 28  # the employees' neighbourhood spans at least four weeks
+RETYPE_VARIABLES = 4_000  # the size of a retype window
+RETYPE_SECONDS = 0.5
+
+
+def _negate(literal: Literal) -> Literal:
+    return (not literal) if isinstance(literal, bool) else ~literal
+
+
+class Window:
+    """The CP-SAT model of days [start, end) for the `free` employees; everything else fixed as in `roster`."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        roster: dict[str, Column],
+        start: int,
+        end: int,
+        free: list[Employee],
+        types_only: bool = False,
+    ) -> None:
+        self.instance, self.roster, self.start, self.end, self.free = instance, roster, start, end, free
+        self.types_only = types_only  # keep who works when; choose only which shift
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        self.w: dict[tuple[str, int], Literal] = {}
+        self.own: dict[str, list[tuple[str, cp_model.IntVar]]] = {e.id: [] for e in free}  # (shift, x)
+        self.terms: list[cp_model.LinearExprT] = []
+        self.minutes = {s.id: s.minutes for s in instance.shifts}
+        for e in free:
+            allowed = [t for t in instance.shift_ids if e.max_shifts.get(t, instance.horizon) > 0]
+            for d in range(start, end):
+                if d in e.days_off or not allowed or (types_only and roster[e.id][d] is None):
+                    continue
+                shifts = [self.model.new_bool_var(f"x[{e.id},{d},{t}]") for t in allowed]
+                works: Literal = True
+                if types_only:
+                    self.model.add_exactly_one(shifts)
+                else:
+                    works = self.model.new_bool_var(f"w[{e.id},{d}]")
+                    self.model.add(sum(shifts) == works)
+                self.x.update({(e.id, d, t): v for t, v in zip(allowed, shifts, strict=True)})
+                self.own[e.id] += zip(allowed, shifts, strict=True)
+                self.w[e.id, d] = works
+        for e in free:
+            self._employee(e)
+        self._requests()
+        self._cover()
+        self.model.minimize(sum(self.terms))
+        for key, var in self.x.items():
+            self.model.add_hint(var, roster[key[0]][key[1]] == key[2])
+        for (e, d), var in self.w.items():
+            if not isinstance(var, bool):
+                self.model.add_hint(var, roster[e][d] is not None)
+
+    def inside(self, d: int) -> bool:
+        return self.start <= d < self.end
+
+    def shift(self, e: str, d: int, t: str) -> Literal:
+        return self.x.get((e, d, t), False) if self.inside(d) else self.roster[e][d] == t
+
+    def works(self, e: str, d: int) -> Literal:
+        return self.w.get((e, d), False) if self.inside(d) else self.roster[e][d] is not None
+
+    def _clause(self, literals: list[Literal]) -> None:
+        if any(lit is True for lit in literals):
+            return
+        variables = [lit for lit in literals if not isinstance(lit, bool)]
+        # All constant and false: the fixed days break the rule themselves, which a valid roster never does.
+        assert variables, "a window clause with every literal fixed false"
+        self.model.add_bool_or(variables)
+
+    def _employee(self, e: Employee) -> None:
+        instance, start, end, horizon = self.instance, self.start, self.end, self.instance.horizon
+        column = self.roster[e.id]
+        # Rotation across the window and its two edges: shift s on d, then none of those it forbids on d + 1
+        # (at most one shift a day, so one linear constraint per (d, s) says it).
+        for d in range(max(0, start - 1), min(end, horizon - 1)):
+            for s in instance.shifts:
+                first = self.shift(e.id, d, s.id)
+                if first is False or not s.forbidden_next:
+                    continue
+                after = [self.shift(e.id, d + 1, t) for t in s.forbidden_next]
+                variables = [v for v in after if not isinstance(v, bool)]
+                if first is True:
+                    if variables:
+                        self.model.add(sum(variables) == 0)
+                elif any(v is True for v in after):
+                    self.model.add(first == 0)
+                elif variables:
+                    self.model.add(first + sum(variables) <= 1)
+        # Shifts per type and minutes: what the fixed days use is spent.
+        spent = Counter(column)
+        spent.subtract(column[start:end])
+        mine: dict[str, list[cp_model.IntVar]] = {}
+        for t, var in self.own[e.id]:
+            mine.setdefault(t, []).append(var)
+        for t, variables in mine.items():
+            limit = e.max_shifts.get(t, horizon)
+            if limit < horizon:
+                self.model.add(sum(variables) <= limit - spent[t])
+        if self.own[e.id]:
+            minutes = self.minutes
+            used = sum(minutes[t] * n for t, n in spent.items() if t is not None)
+            worked = sum(minutes[t] * v for t, v in self.own[e.id])
+            self.model.add_linear_constraint(worked, e.min_minutes - used, e.max_minutes - used)
+        if self.types_only:
+            return  # who works when is as before: runs and weekends hold as they did
+        # Maximum consecutive shifts: every window of max+1 days that reaches into this one.
+        span = e.max_consecutive + 1
+        for first in range(max(0, start - span + 1), min(end, horizon - span + 1)):
+            days = [self.works(e.id, d) for d in range(first, first + span)]
+            variables = [v for v in days if not isinstance(v, bool)]
+            if variables:
+                self.model.add(sum(variables) <= e.max_consecutive - sum(1 for v in days if v is True))
+        # Minimum runs, with the model's 3-literal clauses state[s-1] or not state[s] or state[s+k].
+        for minimum, working in ((e.min_consecutive, True), (e.min_days_off, False)):
+
+            def state(d: int, working: bool = working) -> Literal:
+                lit = self.works(e.id, d)
+                return lit if working else _negate(lit)
+
+            for first in range(max(1, start - minimum), min(horizon, end + 1)):
+                for k in range(1, minimum):
+                    if first + k < horizon and any(self.inside(d) for d in (first - 1, first, first + k)):
+                        self._clause([state(first - 1), _negate(state(first)), state(first + k)])
+        # Weekends: those outside the window are spent.
+        used, worked_weekends = 0, []
+        for k in range(instance.weekends):
+            days = (7 * k + 5, 7 * k + 6)
+            if not any(self.inside(d) for d in days):
+                used += any(column[d] is not None for d in days)
+                continue
+            literals = [self.works(e.id, d) for d in days]
+            if any(lit is True for lit in literals):
+                used += 1
+                continue
+            y = self.model.new_bool_var(f"weekend[{e.id},{k}]")
+            for lit in literals:
+                if not isinstance(lit, bool):
+                    self.model.add_implication(lit, y)
+            worked_weekends.append(y)
+        if worked_weekends:
+            self.model.add(sum(worked_weekends) <= e.max_weekends - used)
+
+    def _requests(self) -> None:
+        free = {e.id for e in self.free}
+        for r in self.instance.on_requests:
+            if r.employee in free and self.inside(r.day):
+                lit = self.shift(r.employee, r.day, r.shift)
+                self.terms.append(r.weight * (1 - lit) if not isinstance(lit, bool) else r.weight * (not lit))
+        for r in self.instance.off_requests:
+            if r.employee in free and self.inside(r.day):
+                lit = self.shift(r.employee, r.day, r.shift)
+                self.terms.append(r.weight * lit if not isinstance(lit, bool) else r.weight * lit)
+
+    def _cover(self) -> None:
+        free = {e.id for e in self.free}
+        fixed: dict[tuple[int, str], int] = {}
+        for e, column in self.roster.items():
+            if e not in free:
+                for d in range(self.start, self.end):
+                    if column[d] is not None:
+                        fixed[d, column[d]] = fixed.get((d, column[d]), 0) + 1
+        assigned: dict[tuple[int, str], list[cp_model.IntVar]] = {}
+        for (_, d, t), var in self.x.items():
+            assigned.setdefault((d, t), []).append(var)
+        staff = len(self.instance.employees)
+        for c in self.instance.cover:
+            if not self.inside(c.day):
+                continue
+            need = c.requirement - fixed.get((c.day, c.shift), 0)
+            variables = assigned.get((c.day, c.shift), [])
+            if not variables:
+                continue  # nothing free can change this line
+            under = self.model.new_int_var(0, max(0, need), "")
+            over = self.model.new_int_var(0, staff, "")
+            self.model.add(sum(variables) + under - over == need)
+            self.terms += [c.weight_under * under, c.weight_over * over]
+
+    def read(self, solver: cp_model.CpSolver) -> dict[str, Column]:
+        """The free employees' new columns."""
+        days = {e.id: list(self.roster[e.id]) for e in self.free}
+        for column in days.values():
+            column[self.start : self.end] = [None] * (self.end - self.start)
+        for (e, d, t), var in self.x.items():
+            if solver.boolean_value(var):
+                days[e][d] = t
+        return {e: tuple(column) for e, column in days.items()}
+
+
+def _day_penalties(builder: Builder) -> list[int]:
+    """What each day costs now: its cover lines and its requests."""
+    instance = builder.instance
+    cost = [0] * instance.horizon
+    for (d, t), c in builder.cover.items():
+        n = builder.count[d, t]
+        cost[d] += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
+    for r in instance.on_requests:
+        cost[r.day] += r.weight * (builder.roster[r.employee][r.day] != r.shift)
+    for r in instance.off_requests:
+        cost[r.day] += r.weight * (builder.roster[r.employee][r.day] == r.shift)
+    return cost
+
+
+def _costliest(builder: Builder, days: int, rng: random.Random) -> int:
+    """A window start, drawn in proportion to what its days cost now."""
+    cost = _day_penalties(builder)
+    starts = range(0, builder.instance.horizon - days + 1)
+    return rng.choices(starts, [sum(cost[s : s + days]) + 1 for s in starts])[0]
+
+
+def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int) -> None:
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    # The default portfolio adds no cuts here; with them a week of Instance19 is proved in 0.2-0.7 s
+    # (the default: 1 of 6 weeks proved in 1 s, one ended at 1 084 where the optimum is 168).
+    if workers > 1:
+        solver.parameters.subsolvers.extend(["max_lp", "core"])
+    else:
+        solver.parameters.linearization_level = 2
+    # Full presolve took 1.7 s of a 2 s limit on a week of Instance24 (11 000 Booleans) before the first
+    # roster; one light round finds it at 0.6 s.
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.max_presolve_iterations = 1
+
+
+def _try(builder: Builder, window: Window, seconds: float, workers: int, seed: int) -> tuple[int, float]:
+    """Solve the window; keep its roster unless the whole penalty rises. (CP-SAT status, seconds used)"""
+    solver = cp_model.CpSolver()
+    _configure(solver, seconds, workers, seed)
+    status = solver.solve(window.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        before = builder.penalty()
+        previous = {e.id: builder.roster[e.id] for e in window.free}
+        for e, column in window.read(solver).items():
+            builder.set(e, column)
+        if builder.penalty() > before:
+            for e, column in previous.items():
+                builder.set(e, column)
+    return status, solver.wall_time
+
+
+def _booleans_per_day(instance: Instance) -> int:
+    """The assignment Booleans of one day with everyone free."""
+    return sum(
+        sum(1 for t in instance.shift_ids if e.max_shifts.get(t, instance.horizon) > 0) for e in instance.employees
+    )
+
+
+def retype(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> None:
+    """Who works when kept, the shifts chosen anew: window by window, the costliest first, one sweep.
+
+    The construction gives each employee one shift type; cover asks for a mix every day. With the working
+    days fixed only rotation, the per-type limits and the minutes remain, a far easier model.
+    """
+    instance = builder.instance
+    days = max(MIN_DAYS, min(instance.horizon, RETYPE_VARIABLES // _booleans_per_day(instance)))
+    cost = _day_penalties(builder)
+    starts = sorted(range(0, instance.horizon, days), key=lambda s: -sum(cost[s : s + days]))
+    best = builder.penalty()
+    for start in starts:
+        if (left := deadline - time.monotonic()) <= 0.05:
+            return
+        end = min(instance.horizon, start + days)
+        window = Window(instance, builder.roster, start, end, instance.employees, types_only=True)
+        _try(builder, window, min(left, RETYPE_SECONDS), workers, seed)
+        if (penalty := builder.penalty()) < best:
+            best = penalty
+            report(best)
+
+
+def improve(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> bool:
+    """Window after window until the deadline; `builder` keeps the best roster, `report` hears each.
+
+    Two kinds of neighbourhood, each with its own size: a window of days with everyone in it (cover moves
+    within the days), and a few employees over a long span (work moves across weeks, within each one's
+    minutes and weekends). True when a window held the whole instance and was solved to optimality: the
+    roster is then proven optimal.
+    """
+    instance, staff = builder.instance, builder.instance.employees
+    rng = random.Random(seed)
+    per_day = _booleans_per_day(instance)
+    budgets = {"days": START_VARIABLES, "staff": START_VARIABLES}
+    best = builder.penalty()
+    while (left := deadline - time.monotonic()) > 0.05:
+        kind = rng.choice(tuple(budgets))
+        budget = budgets[kind]
+        if kind == "days":
+            days = max(MIN_DAYS, min(instance.horizon, budget // per_day))
+            free = staff
+            if days * per_day > budget:  # even the shortest window is too large: part of the staff
+                free = rng.sample(staff, min(len(staff), max(2, len(staff) * budget // (days * per_day))))
+        else:
+            days = min(instance.horizon, max(STAFF_MIN_DAYS, budget * len(staff) // (2 * per_day)))
+            free = rng.sample(staff, max(2, min(len(staff), budget * len(staff) // (per_day * days))))
+        start = _costliest(builder, days, rng)
+        window = Window(instance, builder.roster, start, start + days, free)
+        status, used = _try(builder, window, min(SUB_SECONDS, left), workers, rng.randrange(1 << 30))
+        if (penalty := builder.penalty()) < best:
+            best = penalty
+            report(best)
+        if status == cp_model.OPTIMAL and days == instance.horizon and len(free) == len(staff):
+            return True
+        quick = status == cp_model.OPTIMAL and used < SUB_SECONDS / 2
+        budgets[kind] = min(MAX_VARIABLES, int(budget * GROWTH)) if quick else max(MIN_VARIABLES, int(budget / GROWTH))
+    return False
