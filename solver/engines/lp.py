@@ -24,7 +24,10 @@ class Relaxation:
     fraction of that warm). Rows added for a question only (`add(..., temporary)`) are dropped with `drop`.
     """
 
-    def __init__(self, model: LinearModel, extra: list[AtMost]) -> None:
+    def __init__(self, model: LinearModel, extra: list[AtMost], without: frozenset[int] = frozenset()) -> None:
+        """`without`: variables whose rows are left out (every column stays). Leaving rows out relaxes the LP
+        further, so its bounds stay valid lower bounds; see CpSatEngine.stage_relaxation for when they are as
+        strong."""
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         if self.lp is None:
             return
@@ -36,7 +39,11 @@ class Relaxation:
         for lo, hi in zip(model.lb, model.ub, strict=True):
             column = proto.variable.add()
             column.lower_bound, column.upper_bound = lo, hi
-        rows = [(r.terms, -inf if r.lo is None else r.lo, inf if r.hi is None else r.hi) for r in model.rows]
+        rows = [
+            (r.terms, -inf if r.lo is None else r.lo, inf if r.hi is None else r.hi)
+            for r in model.rows
+            if not without or without.isdisjoint(r.terms)
+        ]
         rows += [(row, -inf, hi) for row, hi in extra]
         for terms, lo, hi in rows:
             constraint = proto.constraint.add()
