@@ -6,7 +6,6 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from solver.formulation import AtMost, LinearModel, Terms
 
-
 # GLOP's simplex per question, set explicitly before each solve. An objective's minimum: the dual simplex
 # (quarter amendment, ranks 5–6 after max_load's rows: 0.07 s against 0.15 s primal; no slower on the
 # generated month, tight month and CPTS quarter). Feasibility under caps (bounds changed, no objective): the
