@@ -92,6 +92,17 @@ class Relaxation:
             return None
         return float(objective.Value())
 
+    def reduced_costs(self) -> list[float] | None:
+        """The last solve's reduced costs, one per column, read at once from GLOP's solution response; None
+        unless that solve proved an optimum."""
+        if self.lp is None:
+            return None
+        response = linear_solver_pb2.MPSolutionResponse()
+        self.lp.FillSolutionResponseProto(response)
+        if response.status != linear_solver_pb2.MPSOLVER_OPTIMAL or len(response.reduced_cost) != len(self.ub):
+            return None
+        return list(response.reduced_cost)
+
     def feasible_with(self, upper: dict[int, int]) -> bool | None:
         """Whether the relaxation stays feasible with these upper bounds on variables (restored afterwards);
         None when GLOP is missing or proves neither. False is a proof: no integer roster has them either."""
