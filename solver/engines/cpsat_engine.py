@@ -81,6 +81,27 @@ def add_row(cp: cp_model.CpModel, terms: Terms, lo: int | None, hi: int | None) 
     linear.domain.extend((cp_model.INT_MIN if lo is None else lo, cp_model.INT_MAX if hi is None else hi))
 
 
+class Variables:
+    """The engine's CP-SAT variables by index (the model's first `size` ones), each made on first use: most
+    rows, objectives and hints are written to the proto by index, and only a few expressions need a variable
+    object (8,800 made up front took 0.05 s on the quarter amendment)."""
+
+    def __init__(self, cp: cp_model.CpModel, size: int) -> None:
+        self.cp, self.size = cp, size
+        self.made: dict[int, cp_model.IntVar] = {}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> cp_model.IntVar:
+        var = self.made.get(index)
+        if var is None:
+            if not 0 <= index < self.size:
+                raise IndexError(index)
+            var = self.made[index] = self.cp.get_int_var_from_proto_index(index)
+        return var
+
+
 class IncumbentCallback(cp_model.CpSolverSolutionCallback):
     """Forwards each improving solution (stage, objective, bound) to the tracker."""
 
@@ -90,14 +111,15 @@ class IncumbentCallback(cp_model.CpSolverSolutionCallback):
         # (each rank's (var, coef) list, the ranks' lexicographic LP bounds, the combined objective of a roster
         # meeting them): stop when a roster meets them. The ranks are summed only for a solution whose objective
         # is that value (any roster meeting the bounds has it), so the callback stays cheap on long searches.
-        self.stop_at: tuple[list[list[tuple[cp_model.IntVar, int]]], list[int], int] | None = None
+        self.stop_at: tuple[list[Terms], list[int], int] | None = None
         self.met = False
 
     def on_solution_callback(self) -> None:
         self.tracker.incumbent(self.stage, self.objective_value, self.best_objective_bound)
         if self.stop_at is not None and round(self.objective_value) == self.stop_at[2]:
             ranks, bounds, _ = self.stop_at
-            values = [sum(c * self.value(var) for var, c in rank) for rank in ranks]
+            solution = list(self.response_proto.solution)
+            values = [sum(c * solution[v] for v, c in rank.items()) for rank in ranks]
             if values == bounds:
                 self.met = True
                 self.stop_search()
@@ -116,7 +138,7 @@ class CpSatEngine:
         variables = self.cp.proto.variables
         for lo, hi in zip(model.lb, model.ub, strict=True):
             variables.add().domain.extend((lo, hi))
-        self.vars = [self.cp.get_int_var_from_proto_index(i) for i in range(len(model.lb))]
+        self.vars = Variables(self.cp, len(model.lb))
         for row in model.rows:
             add_row(self.cp, row.terms, row.lo, row.hi)
         # The hard rules alone, before any rank is fixed: the max_load caps are tested on a copy of it.
@@ -285,7 +307,7 @@ class CpSatEngine:
             add_row(self.cp, first, lex[0], None)
             ranks = [self.ctx.model.objectives[p.key].terms for p in stage.parts]
             target = sum(p.weight * (b // p.gcd) for p, b in zip(stage.parts, lex, strict=True))
-            callback.stop_at = ([[(self.vars[v], c) for v, c in t.items()] for t in ranks], lex, target)
+            callback.stop_at = (ranks, lex, target)
         status = solver.solve(self.cp, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.adopt(solver, terms)
