@@ -108,7 +108,7 @@ class IncumbentCallback(cp_model.CpSolverSolutionCallback):
     def __init__(self, tracker: Tracker, stage: str) -> None:
         super().__init__()
         self.tracker, self.stage = tracker, stage
-        # (each rank's (var, coef) list, the ranks' lexicographic LP bounds, the combined objective of a roster
+        # (each rank's terms, the ranks' lexicographic LP bounds, the combined objective of a roster
         # meeting them): stop when a roster meets them. The ranks are summed only for a solution whose objective
         # is that value (any roster meeting the bounds has it), so the callback stays cheap on long searches.
         self.stop_at: tuple[list[Terms], list[int], int] | None = None
