@@ -34,10 +34,15 @@ class Row:
 
 @dataclass
 class Objective:
-    """A score key as Σ coef·var + constant: the value is exact, not scaled."""
+    """A score key as Σ coef·var + constant: the value is exact, not scaled.
+
+    `floor`: a lower bound the hard rules imply, where the rule states one that the variables' own bounds do
+    not give (LinearModel.floor combines both).
+    """
 
     terms: Terms
     constant: int = 0
+    floor: int | None = None
 
 
 @dataclass
@@ -63,6 +68,13 @@ class LinearModel:
     def value(self, key: str, values: list[int]) -> int:
         obj = self.objectives[key]
         return obj.constant + sum(c * values[v] for v, c in obj.terms.items())
+
+    def floor(self, key: str) -> int:
+        """A lower bound on the key known without solving anything: each variable at its cheaper bound, or the
+        rule's own floor (Objective.floor) when higher. A roster at it is optimal on that key, no LP needed."""
+        obj = self.objectives[key]
+        low = obj.constant + sum(c * (self.lb[v] if c > 0 else self.ub[v]) for v, c in obj.terms.items())
+        return low if obj.floor is None else max(low, obj.floor)
 
 
 @dataclass

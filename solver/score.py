@@ -36,7 +36,9 @@ def removed(ctx: Context) -> Objective:
 def understaffed(ctx: Context) -> Objective:
     """Soft: Σ priority·(target − n) — staff up to target; n <= target is a hard rule (rank 3)."""
     terms = {ctx.x(g, s.id): -s.priority for s in ctx.problem.shifts for g in ctx.by_shift[s.id]}
-    return Objective(terms, sum(s.priority * s.target for s in ctx.problem.shifts))
+    # A shift never gets more than min(target, eligible GPs): the floor the variables' bounds alone do not see.
+    floor = sum(s.priority * (s.target - min(s.target, len(ctx.by_shift[s.id]))) for s in ctx.problem.shifts)
+    return Objective(terms, sum(s.priority * s.target for s in ctx.problem.shifts), floor)
 
 
 def max_load(ctx: Context) -> Objective:

@@ -42,7 +42,7 @@ def solve_cpsat(problem: Problem, params: SolveParams) -> EngineResult:
         if stage.keys == ("max_load",):
             found = MaxLoadSearch(engine, stage, stages[index + 1] if index + 1 < len(stages) else None).run()
         else:
-            found = engine.stage(stage)
+            found = engine.stage(stage, stages[index + 1 :])
         if not found:
             break
         results.extend(found)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from ortools.sat.python import cp_model
 
 from solver.engines.base import StageResult, stage_results
-from solver.engines.cpsat_engine import CpSatEngine, IncumbentCallback, Known
+from solver.engines.cpsat_engine import CpSatEngine, IncumbentCallback, Known, set_hint
 from solver.engines.greedy import greedy_roster
 from solver.engines.isolated import RowsJob
 from solver.engines.lp import lp_bound
@@ -119,9 +119,10 @@ class MaxLoadSearch:
         quick = engine.cp.clone()
         quick.add(engine.vars[top] <= cap)
         quick.clear_objective()
-        quick.clear_hints()
-        for var, value in zip(engine.vars, engine.values or [], strict=False):
-            quick.add_hint(var, value)
+        if engine.values is not None:
+            set_hint(quick, engine.values)
+        else:
+            quick.clear_hints()
         solver = engine.solver()
         if workers is not None:
             solver.parameters.num_workers = workers
@@ -138,8 +139,7 @@ class MaxLoadSearch:
             cp.minimize(engine.expr(terms))
             if proven:  # nothing beats the uncapped optimum: say so, and CP-SAT stops when it reaches it
                 cp.add(engine.expr(terms) >= required)
-        for var, value in zip(engine.vars, hint, strict=True):
-            cp.add_hint(var, value)
+        set_hint(cp, hint)
         solver = engine.solver()
         if workers is not None:
             solver.parameters.num_workers = workers
