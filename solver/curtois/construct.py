@@ -19,6 +19,7 @@ from collections import Counter
 
 from ortools.sat.python import cp_model
 
+from solver.curtois.evaluate import EMPLOYEE_RULES
 from solver.curtois.instance import Employee, Instance, ShiftType
 from solver.curtois.model import build_model
 
@@ -166,6 +167,26 @@ class Builder:
             column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
         return column
 
+    # --- 2. the shifts mixed ---------------------------------------------------------------------------------
+
+    def mix_shifts(self) -> None:
+        """Who works when kept, each working day's shift chosen again, day by day, for the shortest cover line.
+
+        The construction gives each employee one shift type; cover asks for a mix every day (`_Mixer`). An
+        employee whose new roster breaks a rule anyway keeps the old one; the whole change is kept only if
+        the penalty drops. Instance22: 696 304 to 164 079 in 0.3 s; Instance24: 1.30 to 1.08 million in 1.6 s.
+        """
+        before, old = self.penalty(), dict(self.roster)
+        mixer = _Mixer(self)
+        for d in range(self.instance.horizon):
+            mixer.day(d)
+        for e in self.instance.employees:
+            if not any(rule(self.instance, e, mixer.new[e.id]) for rule in EMPLOYEE_RULES):
+                self.set(e.id, tuple(mixer.new[e.id]))
+        if self.penalty() > before:
+            for e_id, column in old.items():
+                self.set(e_id, column)
+
     # --- the employee's whole model: the fallback of the construction -------------------------------------
 
     def _model(self, employee: Employee) -> tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar]]:
@@ -207,3 +228,60 @@ class Builder:
 
     def as_roster(self) -> dict[str, list[str | None]]:
         return {e: list(column) for e, column in self.roster.items()}
+
+
+class _Mixer:
+    """The day-by-day choice of shifts behind `Builder.mix_shifts`.
+
+    On each day the employees who work it, the fewest choices first, each take the type still shortest that
+    day among those their rules leave: allowed, not forbidden after the day before, under the per-type limit,
+    minutes still reachable with the working days left, and some type left for the day after. A shortfall
+    first, then the requests, then the old type.
+    """
+
+    def __init__(self, builder: Builder) -> None:
+        instance = builder.instance
+        self.instance, self.cover = instance, builder.cover
+        self.old = dict(builder.roster)
+        self.new = {e: list(column) for e, column in builder.roster.items()}
+        self.shifts = {s.id: s for s in instance.shifts}
+        self.allowed = {e.id: _allowed(instance, e) for e in instance.employees}
+        self.request = Counter({(r.employee, r.day, r.shift): r.weight for r in instance.on_requests})
+        self.request.subtract({(r.employee, r.day, r.shift): r.weight for r in instance.off_requests})
+        self.used = {e.id: Counter() for e in instance.employees}
+        self.minutes = {e.id: 0 for e in instance.employees}
+        self.left = {e.id: sum(1 for t in builder.roster[e.id] if t is not None) for e in instance.employees}
+
+    def _options(self, e: Employee, d: int) -> list[ShiftType]:
+        column, horizon = self.new[e.id], self.instance.horizon
+        self.left[e.id] -= 1
+        lengths = [s.minutes for s in self.allowed[e.id]] or [0]
+        low, high = self.left[e.id] * min(lengths), self.left[e.id] * max(lengths)
+        previous = self.shifts[column[d - 1]] if d > 0 and column[d - 1] is not None else None
+        works_next = d + 1 < horizon and column[d + 1] is not None
+        fits = [
+            s
+            for s in self.allowed[e.id]
+            if (previous is None or s.id not in previous.forbidden_next)
+            and self.used[e.id][s.id] < e.max_shifts.get(s.id, horizon)
+            and e.min_minutes <= self.minutes[e.id] + s.minutes + high
+            and self.minutes[e.id] + s.minutes + low <= e.max_minutes
+            and (not works_next or any(t.id not in s.forbidden_next for t in self.allowed[e.id]))
+        ]
+        return fits or [self.shifts[column[d]]]
+
+    def day(self, d: int) -> None:
+        options = {e.id: self._options(e, d) for e in self.instance.employees if self.new[e.id][d] is not None}
+        assigned: Counter[str] = Counter()
+
+        def preference(e_id: str, s: ShiftType) -> tuple[bool, int, bool]:
+            c = self.cover.get((d, s.id))
+            short = c is not None and assigned[s.id] < c.requirement
+            return short, self.request[e_id, d, s.id], s.id == self.old[e_id][d]
+
+        for e_id in sorted(options, key=lambda e: len(options[e])):
+            choice = max(options[e_id], key=lambda s, e_id=e_id: preference(e_id, s))
+            self.new[e_id][d] = choice.id
+            assigned[choice.id] += 1
+            self.used[e_id][choice.id] += 1
+            self.minutes[e_id] += choice.minutes

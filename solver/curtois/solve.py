@@ -40,10 +40,9 @@ DIVE_SLACK = 0.001  # the dive stops where the relaxation would rise by more tha
 RESTRICTED_SHARE = 0.5
 FULL_MODEL_UP_TO = 10_000
 # Beyond four weeks (Instances 13-24) the phases above do not fit the time: construct.py and window.py
-# instead, the construction bounded by this share of the time, mixing the shifts by the next, the windows the rest.
+# instead, the construction bounded by this share of the time, the windows the rest.
 LARGE_FROM_DAYS = 28
 CONSTRUCT_SHARE = 0.95  # construction stops as soon as everyone has a roster
-RETYPE_SHARE = 0.4  # of what the construction left
 SAFETY_SHARE = 0.6  # up to four weeks: the construction that guarantees a roster, at most this share
 
 
@@ -193,8 +192,8 @@ def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
 
 
 def _large(instance: Instance, params: SolveParams, recorder: _Recorder) -> Outcome:
-    """Instances longer than four weeks: construction (construct.py), the shifts mixed window by window, then
-    the large-neighbourhood search by windows (window.py), each phase bounded by the time left.
+    """Instances longer than four weeks: construction and the shifts mixed (construct.py), then the
+    large-neighbourhood search by windows (window.py) for the time left.
 
     Column generation is skipped: its first round took 70 s on Instance21 (its pricing problems are not solved
     in 2 s each). The whole model found no roster of Instance20 in 30 s; hinted with the construction's, it
@@ -206,13 +205,8 @@ def _large(instance: Instance, params: SolveParams, recorder: _Recorder) -> Outc
         params.report(STAGE, None, None, f"construction: {len(builder.roster)} employees rostered in time")
         return Outcome("UNKNOWN", None, None, None)
     recorder.add(builder.penalty(), None, "construction")
-    window.retype(
-        builder,
-        time.monotonic() + params.remaining() * RETYPE_SHARE,
-        lambda penalty: recorder.add(penalty, None, "shifts mixed"),
-        params.workers,
-        params.seed,
-    )
+    builder.mix_shifts()
+    recorder.add(builder.penalty(), None, "shifts mixed")
     proved = window.improve(
         builder,
         time.monotonic() + params.remaining(),

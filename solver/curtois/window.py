@@ -32,8 +32,6 @@ SUB_SECONDS = 1.0  # at most, per sub-problem
 MIN_DAYS = 3
 GROWTH = 1.3  # a window's size grows by this factor when solved to optimality in half its time, else shrinks
 STAFF_MIN_DAYS = 28  # the employees' neighbourhood spans at least four weeks
-RETYPE_VARIABLES = 4_000  # the size of a retype window
-RETYPE_SECONDS = 0.5
 
 
 def _negate(literal: Literal) -> Literal:
@@ -50,28 +48,22 @@ class Window:
         start: int,
         end: int,
         free: list[Employee],
-        types_only: bool = False,
     ) -> None:
         self.instance, self.roster, self.start, self.end, self.free = instance, roster, start, end, free
-        self.types_only = types_only  # keep who works when; choose only which shift
         self.model = cp_model.CpModel()
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
-        self.w: dict[tuple[str, int], Literal] = {}
+        self.w: dict[tuple[str, int], cp_model.IntVar] = {}
         self.own: dict[str, list[tuple[str, cp_model.IntVar]]] = {e.id: [] for e in free}  # (shift, x)
         self.terms: list[cp_model.LinearExprT] = []
         self.minutes = {s.id: s.minutes for s in instance.shifts}
         for e in free:
             allowed = [t for t in instance.shift_ids if e.max_shifts.get(t, instance.horizon) > 0]
             for d in range(start, end):
-                if d in e.days_off or not allowed or (types_only and roster[e.id][d] is None):
+                if d in e.days_off or not allowed:
                     continue
                 shifts = [self.model.new_bool_var(f"x[{e.id},{d},{t}]") for t in allowed]
-                works: Literal = True
-                if types_only:
-                    self.model.add_exactly_one(shifts)
-                else:
-                    works = self.model.new_bool_var(f"w[{e.id},{d}]")
-                    self.model.add(sum(shifts) == works)
+                works = self.model.new_bool_var(f"w[{e.id},{d}]")
+                self.model.add(sum(shifts) == works)
                 self.x.update({(e.id, d, t): v for t, v in zip(allowed, shifts, strict=True)})
                 self.own[e.id] += zip(allowed, shifts, strict=True)
                 self.w[e.id, d] = works
@@ -83,8 +75,7 @@ class Window:
         for key, var in self.x.items():
             self.model.add_hint(var, roster[key[0]][key[1]] == key[2])
         for (e, d), var in self.w.items():
-            if not isinstance(var, bool):
-                self.model.add_hint(var, roster[e][d] is not None)
+            self.model.add_hint(var, roster[e][d] is not None)
 
     def inside(self, d: int) -> bool:
         return self.start <= d < self.end
@@ -137,8 +128,6 @@ class Window:
             used = sum(minutes[t] * n for t, n in spent.items() if t is not None)
             worked = sum(minutes[t] * v for t, v in self.own[e.id])
             self.model.add_linear_constraint(worked, e.min_minutes - used, e.max_minutes - used)
-        if self.types_only:
-            return  # who works when is as before: runs and weekends hold as they did
         # Maximum consecutive shifts: every window of max+1 days that reaches into this one.
         span = e.max_consecutive + 1
         for first in range(max(0, start - span + 1), min(end, horizon - span + 1)):
@@ -259,20 +248,24 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
     solver.parameters.max_presolve_iterations = 1
 
 
-def _try(builder: Builder, window: Window, seconds: float, workers: int, seed: int) -> tuple[int, float]:
-    """Solve the window; keep its roster unless the whole penalty rises. (CP-SAT status, seconds used)"""
+def _try(
+    builder: Builder, window: Window, seconds: float, workers: int, seed: int, best: int
+) -> tuple[int, float, int]:
+    """Solve the window; keep its roster unless the penalty rises above `best`, the current one.
+    (CP-SAT status, seconds used, the penalty now)"""
     solver = cp_model.CpSolver()
     _configure(solver, seconds, workers, seed)
     status = solver.solve(window.model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        before = builder.penalty()
-        previous = {e.id: builder.roster[e.id] for e in window.free}
-        for e, column in window.read(solver).items():
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, solver.wall_time, best
+    previous = {e.id: builder.roster[e.id] for e in window.free}
+    for e, column in window.read(solver).items():
+        builder.set(e, column)
+    if (penalty := builder.penalty()) > best:
+        for e, column in previous.items():
             builder.set(e, column)
-        if builder.penalty() > before:
-            for e, column in previous.items():
-                builder.set(e, column)
-    return status, solver.wall_time
+        return status, solver.wall_time, best
+    return status, solver.wall_time, penalty
 
 
 def _booleans_per_day(instance: Instance) -> int:
@@ -280,28 +273,6 @@ def _booleans_per_day(instance: Instance) -> int:
     return sum(
         sum(1 for t in instance.shift_ids if e.max_shifts.get(t, instance.horizon) > 0) for e in instance.employees
     )
-
-
-def retype(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> None:
-    """Who works when kept, the shifts chosen anew: window by window, the costliest first, one sweep.
-
-    The construction gives each employee one shift type; cover asks for a mix every day. With the working
-    days fixed only rotation, the per-type limits and the minutes remain, a far easier model.
-    """
-    instance = builder.instance
-    days = max(MIN_DAYS, min(instance.horizon, RETYPE_VARIABLES // _booleans_per_day(instance)))
-    cost = _day_penalties(builder)
-    starts = sorted(range(0, instance.horizon, days), key=lambda s: -sum(cost[s : s + days]))
-    best = builder.penalty()
-    for start in starts:
-        if (left := deadline - time.monotonic()) <= 0.05:
-            return
-        end = min(instance.horizon, start + days)
-        window = Window(instance, builder.roster, start, end, instance.employees, types_only=True)
-        _try(builder, window, min(left, RETYPE_SECONDS), workers, seed)
-        if (penalty := builder.penalty()) < best:
-            best = penalty
-            report(best)
 
 
 def improve(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> bool:
@@ -330,8 +301,8 @@ def improve(builder: Builder, deadline: float, report: Callable[[int], None], wo
             free = rng.sample(staff, max(2, min(len(staff), budget * len(staff) // (per_day * days))))
         start = _costliest(builder, days, rng)
         window = Window(instance, builder.roster, start, start + days, free)
-        status, used = _try(builder, window, min(SUB_SECONDS, left), workers, rng.randrange(1 << 30))
-        if (penalty := builder.penalty()) < best:
+        status, used, penalty = _try(builder, window, min(SUB_SECONDS, left), workers, rng.randrange(1 << 30), best)
+        if penalty < best:
             best = penalty
             report(best)
         if status == cp_model.OPTIMAL and days == instance.horizon and len(free) == len(staff):

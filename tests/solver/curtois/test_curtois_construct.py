@@ -40,9 +40,8 @@ def test_construction_gives_valid_rosters_priced_like_the_evaluator(instance):
     assert evaluation.penalty == builder.penalty() >= optimum
 
 
-def _best_agreeing(instance, current, free_ids, start, end, types_only) -> int:
-    """By enumeration: the least penalty over the valid rosters equal to `current` outside the window
-    (and, with `types_only`, working on the same days)."""
+def _best_agreeing(instance, current, free_ids, start, end) -> int:
+    """By enumeration: the least penalty over the valid rosters equal to `current` outside the window."""
     options = [None, *instance.shift_ids]
     choices = []
     for e in instance.employees:
@@ -50,9 +49,7 @@ def _best_agreeing(instance, current, free_ids, start, end, types_only) -> int:
         if e.id not in free_ids:
             mine = [current[e.id]]
         else:
-            inside = [([None] if types_only and current[e.id][d] is None else
-                       instance.shift_ids if types_only else options) for d in range(start, end)]  # fmt: skip
-            for middle in itertools.product(*inside):
+            for middle in itertools.product(options, repeat=end - start):
                 days = current[e.id][:start] + list(middle) + current[e.id][end:]
                 if not any(rule(instance, e, days) for rule in ev.EMPLOYEE_RULES):
                     mine.append(days)
@@ -76,10 +73,9 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     end = data.draw(st.integers(start + 1, min(instance.horizon, start + 4)), label="end")
     chosen = data.draw(st.sets(st.integers(0, len(instance.employees) - 1), min_size=1), label="free")
     free = [instance.employees[i] for i in sorted(chosen)]
-    types_only = data.draw(st.booleans(), label="types_only")
     current = builder.as_roster()
-    optimum = _best_agreeing(instance, current, {e.id for e in free}, start, end, types_only)
-    window = Window(instance, builder.roster, start, end, free, types_only=types_only)
+    optimum = _best_agreeing(instance, current, {e.id for e in free}, start, end)
+    window = Window(instance, builder.roster, start, end, free)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(window.model) == cp_model.OPTIMAL
@@ -88,11 +84,10 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     roster = builder.as_roster()
     evaluation = evaluate(instance, roster)
     assert evaluation.feasible, evaluation.violations
+    free_ids = {e.id for e in free}
     for e, days in roster.items():
-        for d, (old, new) in enumerate(zip(current[e], days, strict=True)):
-            if e not in {f.id for f in free} or not start <= d < end or types_only:
-                assert (old == new) if (e not in {f.id for f in free} or not start <= d < end) else (
-                    (old is None) == (new is None))  # fmt: skip
+        assert all(old == new for d, (old, new) in enumerate(zip(current[e], days, strict=True))
+                   if e not in free_ids or not start <= d < end)  # fmt: skip
     assert evaluation.penalty == builder.penalty() == optimum
 
 
@@ -102,7 +97,8 @@ def test_the_search_by_windows_only_improves_and_reports_each_roster():
     assert builder.construct(time.monotonic() + 30, polish=False)
     first = builder.penalty()
     seen: list[int] = []
-    window.retype(builder, time.monotonic() + 5, seen.append, workers=1)
+    builder.mix_shifts()
+    assert builder.penalty() <= first
     window.improve(builder, time.monotonic() + 5, seen.append, workers=1)
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == len(seen)  # only improvements reported
     assert seen and seen[-1] == builder.penalty() < first
