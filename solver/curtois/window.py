@@ -19,6 +19,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
@@ -31,6 +32,7 @@ MIN_VARIABLES, MAX_VARIABLES = 1_000, 60_000
 SUB_SECONDS = 1.0  # at most, per sub-problem
 MIN_DAYS = 3
 GROWTH = 1.3  # a window's size grows by this factor when solved to optimality in half its time, else shrinks
+PAIR_FROM_STAFF = 10  # two windows at a time when each half of the staff has at least this many
 STAFF_MIN_DAYS = 28  # the employees' neighbourhood spans at least four weeks
 
 
@@ -248,24 +250,30 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
     solver.parameters.max_presolve_iterations = 1
 
 
-def _try(
-    builder: Builder, window: Window, seconds: float, workers: int, seed: int, best: int
-) -> tuple[int, float, int]:
-    """Solve the window; keep its roster unless the penalty rises above `best`, the current one.
-    (CP-SAT status, seconds used, the penalty now)"""
+def _solve(window: Window, seconds: float, workers: int, rng: random.Random):
+    """A job that solves the window: () -> (solver, status)."""
     solver = cp_model.CpSolver()
-    _configure(solver, seconds, workers, seed)
-    status = solver.solve(window.model)
+    _configure(solver, seconds, workers, rng.randrange(1 << 30))
+    return lambda: (solver, solver.solve(window.model))
+
+
+def _keep(
+    builder: Builder, window: Window, solver: cp_model.CpSolver, status: int, best: int, report: Callable[[int], None]
+) -> int:
+    """Put the window's roster in unless the penalty rises above `best`; the penalty now."""
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return status, solver.wall_time, best
+        return best
     previous = {e.id: builder.roster[e.id] for e in window.free}
     for e, column in window.read(solver).items():
         builder.set(e, column)
-    if (penalty := builder.penalty()) > best:
+    penalty = builder.penalty()
+    if penalty > best:
         for e, column in previous.items():
             builder.set(e, column)
-        return status, solver.wall_time, best
-    return status, solver.wall_time, penalty
+        return best
+    if penalty < best:
+        report(penalty)
+    return penalty
 
 
 def _booleans_per_day(instance: Instance) -> int:
@@ -275,38 +283,63 @@ def _booleans_per_day(instance: Instance) -> int:
     )
 
 
+def _draw(
+    builder: Builder, kind: str, budget: int, pool: list[Employee], rng: random.Random
+) -> tuple[int, int, list[Employee]]:
+    """A neighbourhood of `kind` within `budget` free Booleans, its employees from `pool`: (start, days, free)."""
+    instance = builder.instance
+    per_day = max(1, _booleans_per_day(instance) * len(pool) // len(instance.employees))
+    if kind == "days":  # a window of days with the whole pool in it; part of the pool if even 3 days are too many
+        days = max(MIN_DAYS, min(instance.horizon, budget // per_day))
+        free = pool
+        if days * per_day > budget:
+            free = rng.sample(pool, min(len(pool), max(2, len(pool) * budget // (days * per_day))))
+    else:  # at least two employees over at least four weeks: the whole horizon where it fits
+        days = min(instance.horizon, max(STAFF_MIN_DAYS, budget * len(pool) // (2 * per_day)))
+        free = rng.sample(pool, max(min(2, len(pool)), min(len(pool), budget * len(pool) // (per_day * days))))
+    return _costliest(builder, days, rng), days, free
+
+
 def improve(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> bool:
     """Window after window until the deadline; `builder` keeps the best roster, `report` hears each.
 
     Two kinds of neighbourhood, each with its own size: a window of days with everyone in it (cover moves
     within the days), and a few employees over a long span (work moves across weeks, within each one's
-    minutes and weekends). True when a window held the whole instance and was solved to optimality: the
+    minutes and weekends). With two workers or more, two windows at a time, one CP-SAT worker each, on
+    two halves of the staff and days apart: they share no employee and no cover line, so each one's
+    gain is the roster's. True when a window held the whole instance and was solved to optimality: the
     roster is then proven optimal.
     """
     instance, staff = builder.instance, builder.instance.employees
     rng = random.Random(seed)
-    per_day = _booleans_per_day(instance)
     budgets = {"days": START_VARIABLES, "staff": START_VARIABLES}
     best = builder.penalty()
+    pairs = workers > 1 and len(staff) >= 2 * PAIR_FROM_STAFF
     while (left := deadline - time.monotonic()) > 0.05:
         kind = rng.choice(tuple(budgets))
         budget = budgets[kind]
-        if kind == "days":
-            days = max(MIN_DAYS, min(instance.horizon, budget // per_day))
-            free = staff
-            if days * per_day > budget:  # even the shortest window is too large: part of the staff
-                free = rng.sample(staff, min(len(staff), max(2, len(staff) * budget // (days * per_day))))
+        if pairs:
+            shuffled = rng.sample(staff, len(staff))
+            halves = (shuffled[: len(staff) // 2], shuffled[len(staff) // 2 :])
+            specs = [_draw(builder, kind, budget, half, rng) for half in halves]
+            (a, da, _), (b, db, _) = specs
+            if a < b + db and b < a + da:  # the same days: the second waits for another turn
+                specs = specs[:1]
         else:
-            days = min(instance.horizon, max(STAFF_MIN_DAYS, budget * len(staff) // (2 * per_day)))
-            free = rng.sample(staff, max(2, min(len(staff), budget * len(staff) // (per_day * days))))
-        start = _costliest(builder, days, rng)
-        window = Window(instance, builder.roster, start, start + days, free)
-        status, used, penalty = _try(builder, window, min(SUB_SECONDS, left), workers, rng.randrange(1 << 30), best)
-        if penalty < best:
-            best = penalty
-            report(best)
-        if status == cp_model.OPTIMAL and days == instance.horizon and len(free) == len(staff):
-            return True
-        quick = status == cp_model.OPTIMAL and used < SUB_SECONDS / 2
+            specs = [_draw(builder, kind, budget, staff, rng)]
+        windows = [Window(instance, builder.roster, start, start + days, free) for start, days, free in specs]
+        solvers = [_solve(window, min(SUB_SECONDS, left), max(1, workers // len(windows)), rng) for window in windows]
+        with ThreadPoolExecutor(len(windows)) as pool:  # CP-SAT releases the GIL while it searches
+            outcomes = list(pool.map(lambda job: job(), solvers))
+        quick = True
+        for window, (solver, status) in zip(windows, outcomes, strict=True):
+            best = _keep(builder, window, solver, status, best, report)
+            if (
+                status == cp_model.OPTIMAL
+                and window.end - window.start == instance.horizon
+                and len(window.free) == len(staff)
+            ):
+                return True
+            quick = quick and status == cp_model.OPTIMAL and solver.wall_time < SUB_SECONDS / 2
         budgets[kind] = min(MAX_VARIABLES, int(budget * GROWTH)) if quick else max(MIN_VARIABLES, int(budget / GROWTH))
     return False
