@@ -7,6 +7,7 @@ import itertools
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -23,6 +24,7 @@ from solver.params import SolveParams
 from tests.solver.curtois.small import brute_force, small_instances
 
 DATA = Path(__file__).parent / "data"
+BENCHMARK = Path(__file__).parents[3] / "solver" / "data" / "curtois" / "instances"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,15 +93,18 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     assert evaluation.penalty == builder.penalty() == optimum
 
 
-def test_the_search_by_windows_only_improves_and_reports_each_roster():
-    instance = _weeks(6)
-    builder = Builder(instance, workers=1)
+@pytest.mark.parametrize("name, workers", [("tiny-weeks", 1), ("Instance19", 2)])
+def test_the_search_by_windows_only_improves_and_reports_each_roster(name, workers):
+    """One window at a time with one worker; with two, two windows at a time on two halves of the staff
+    (Instance19: 40 employees), whose gains must add up to a valid roster priced like the evaluator."""
+    instance = _weeks(6) if name == "tiny-weeks" else load_instance(BENCHMARK / f"{name}.txt")
+    builder = Builder(instance, workers=workers)
     assert builder.construct(time.monotonic() + 30, polish=False)
     first = builder.penalty()
     seen: list[int] = []
     builder.mix_shifts()
     assert builder.penalty() <= first
-    window.improve(builder, time.monotonic() + 5, seen.append, workers=1)
+    window.improve(builder, time.monotonic() + 5, seen.append, workers=workers)
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == len(seen)  # only improvements reported
     assert seen and seen[-1] == builder.penalty() < first
     evaluation = evaluate(instance, builder.as_roster())
