@@ -16,6 +16,7 @@ from solver.curtois import evaluate as ev
 from solver.curtois import window
 from solver.curtois.construct import Builder
 from solver.curtois.evaluate import evaluate
+from solver.curtois.files import DEFAULT_DIR
 from solver.curtois.instance import Cover, load_instance
 from solver.curtois.model import build_model, exact_penalty
 from solver.curtois.solve import LARGE_FROM_DAYS, solve_instance
@@ -24,7 +25,7 @@ from solver.params import SolveParams
 from tests.solver.curtois.small import brute_force, small_instances
 
 DATA = Path(__file__).parent / "data"
-BENCHMARK = Path(__file__).parents[3] / "solver" / "data" / "curtois" / "instances"
+BENCHMARK = DEFAULT_DIR / "instances"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
