@@ -7,7 +7,7 @@ work every day (not forbidden after itself, a count that fits the minutes window
 whose cover is still short. A few hundred Booleans: tens of milliseconds, where the employee's whole model
 needs seconds to find any roster on Instance24 and the whole instance's model none in 30 s on Instance20.
 Only when no single type fits does the employee's whole model search for a roster (`_best`, which prices
-cover with everyone else as now). window.py then mixes the shift types and improves the roster.
+cover with everyone else as now). `mix_shifts` then mixes the shift types; window.py improves the roster.
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ def _alone(instance: Instance, employee: Employee, shifts: list[ShiftType]) -> I
     )
 
 
-def _allowed(instance: Instance, employee: Employee) -> list[ShiftType]:
+def allowed_shifts(instance: Instance, employee: Employee) -> list[ShiftType]:
     return [s for s in instance.shifts if employee.max_shifts.get(s.id, instance.horizon) > 0]
 
 
 def _single_types(instance: Instance, employee: Employee, demand: Counter[str]) -> list[ShiftType]:
     """Types this employee could work on every working day: most demanded first."""
     fits = []
-    for s in _allowed(instance, employee):
+    for s in allowed_shifts(instance, employee):
         if s.id in s.forbidden_next:
             continue
         most = min(employee.max_shifts.get(s.id, instance.horizon), employee.max_minutes // s.minutes)
@@ -176,22 +176,21 @@ class Builder:
         employee whose new roster breaks a rule anyway keeps the old one; the whole change is kept only if
         the penalty drops. Instance22: 696 304 to 164 079 in 0.3 s; Instance24: 1.30 to 1.08 million in 1.6 s.
         """
-        before, old = self.penalty(), dict(self.roster)
-        mixer = _Mixer(self)
+        before, mixer = self.penalty(), _Mixer(self)
         for d in range(self.instance.horizon):
             mixer.day(d)
         for e in self.instance.employees:
             if not any(rule(self.instance, e, mixer.new[e.id]) for rule in EMPLOYEE_RULES):
                 self.set(e.id, tuple(mixer.new[e.id]))
         if self.penalty() > before:
-            for e_id, column in old.items():
+            for e_id, column in mixer.old.items():
                 self.set(e_id, column)
 
     # --- the employee's whole model: the fallback of the construction -------------------------------------
 
     def _model(self, employee: Employee) -> tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar]]:
         if employee.id not in self.models:
-            shifts = _allowed(self.instance, employee)
+            shifts = allowed_shifts(self.instance, employee)
             ctx, _ = build_model(_alone(self.instance, employee, shifts))
             x = {(d, s.id): ctx.x[employee.id, d, s.id] for d in range(self.instance.horizon) for s in shifts}
             self.models[employee.id] = (ctx.model, x)
@@ -245,7 +244,7 @@ class _Mixer:
         self.old = dict(builder.roster)
         self.new = {e: list(column) for e, column in builder.roster.items()}
         self.shifts = {s.id: s for s in instance.shifts}
-        self.allowed = {e.id: _allowed(instance, e) for e in instance.employees}
+        self.allowed = {e.id: allowed_shifts(instance, e) for e in instance.employees}
         self.request = Counter({(r.employee, r.day, r.shift): r.weight for r in instance.on_requests})
         self.request.subtract({(r.employee, r.day, r.shift): r.weight for r in instance.off_requests})
         self.used = {e.id: Counter() for e in instance.employees}

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
-from solver.curtois.construct import Builder, Column
+from solver.curtois.construct import Builder, Column, allowed_shifts
 from solver.curtois.instance import Employee, Instance
 
 Literal = cp_model.IntVar | bool
@@ -59,7 +59,7 @@ class Window:
         self.terms: list[cp_model.LinearExprT] = []
         self.minutes = {s.id: s.minutes for s in instance.shifts}
         for e in free:
-            allowed = [t for t in instance.shift_ids if e.max_shifts.get(t, instance.horizon) > 0]
+            allowed = [s.id for s in allowed_shifts(instance, e)]
             for d in range(start, end):
                 if d in e.days_off or not allowed:
                     continue
@@ -172,11 +172,11 @@ class Window:
         for r in self.instance.on_requests:
             if r.employee in free and self.inside(r.day):
                 lit = self.shift(r.employee, r.day, r.shift)
-                self.terms.append(r.weight * (1 - lit) if not isinstance(lit, bool) else r.weight * (not lit))
+                self.terms.append(r.weight * (1 - lit))  # a fixed literal is a bool: 0 or 1 here
         for r in self.instance.off_requests:
             if r.employee in free and self.inside(r.day):
                 lit = self.shift(r.employee, r.day, r.shift)
-                self.terms.append(r.weight * lit if not isinstance(lit, bool) else r.weight * lit)
+                self.terms.append(r.weight * lit)
 
     def _cover(self) -> None:
         free = {e.id for e in self.free}
@@ -227,10 +227,9 @@ def _day_penalties(builder: Builder) -> list[int]:
     return cost
 
 
-def _costliest(builder: Builder, days: int, rng: random.Random) -> int:
-    """A window start, drawn in proportion to what its days cost now."""
-    cost = _day_penalties(builder)
-    starts = range(0, builder.instance.horizon - days + 1)
+def _costliest(cost: list[int], days: int, rng: random.Random) -> int:
+    """A window start, drawn in proportion to what its days cost now (`cost`: one entry per day)."""
+    starts = range(0, len(cost) - days + 1)
     return rng.choices(starts, [sum(cost[s : s + days]) + 1 for s in starts])[0]
 
 
@@ -278,16 +277,14 @@ def _keep(
 
 def _booleans_per_day(instance: Instance) -> int:
     """The assignment Booleans of one day with everyone free."""
-    return sum(
-        sum(1 for t in instance.shift_ids if e.max_shifts.get(t, instance.horizon) > 0) for e in instance.employees
-    )
+    return sum(len(allowed_shifts(instance, e)) for e in instance.employees)
 
 
 def _draw(
-    builder: Builder, kind: str, budget: int, pool: list[Employee], rng: random.Random
+    instance: Instance, cost: list[int], kind: str, budget: int, pool: list[Employee], rng: random.Random
 ) -> tuple[int, int, list[Employee]]:
-    """A neighbourhood of `kind` within `budget` free Booleans, its employees from `pool`: (start, days, free)."""
-    instance = builder.instance
+    """A neighbourhood of `kind` within `budget` free Booleans, its employees from `pool`: (start, days, free).
+    `cost` is what each day costs now."""
     per_day = max(1, _booleans_per_day(instance) * len(pool) // len(instance.employees))
     if kind == "days":  # a window of days with the whole pool in it; part of the pool if even 3 days are too many
         days = max(MIN_DAYS, min(instance.horizon, budget // per_day))
@@ -297,7 +294,7 @@ def _draw(
     else:  # at least two employees over at least four weeks: the whole horizon where it fits
         days = min(instance.horizon, max(STAFF_MIN_DAYS, budget * len(pool) // (2 * per_day)))
         free = rng.sample(pool, max(min(2, len(pool)), min(len(pool), budget * len(pool) // (per_day * days))))
-    return _costliest(builder, days, rng), days, free
+    return _costliest(cost, days, rng), days, free
 
 
 def improve(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> bool:
@@ -318,15 +315,16 @@ def improve(builder: Builder, deadline: float, report: Callable[[int], None], wo
     while (left := deadline - time.monotonic()) > 0.05:
         kind = rng.choice(tuple(budgets))
         budget = budgets[kind]
+        cost = _day_penalties(builder)
         if pairs:
             shuffled = rng.sample(staff, len(staff))
             halves = (shuffled[: len(staff) // 2], shuffled[len(staff) // 2 :])
-            specs = [_draw(builder, kind, budget, half, rng) for half in halves]
+            specs = [_draw(instance, cost, kind, budget, half, rng) for half in halves]
             (a, da, _), (b, db, _) = specs
             if a < b + db and b < a + da:  # the same days: the second waits for another turn
                 specs = specs[:1]
         else:
-            specs = [_draw(builder, kind, budget, staff, rng)]
+            specs = [_draw(instance, cost, kind, budget, staff, rng)]
         windows = [Window(instance, builder.roster, start, start + days, free) for start, days, free in specs]
         solvers = [_solve(window, min(SUB_SECONDS, left), max(1, workers // len(windows)), rng) for window in windows]
         with ThreadPoolExecutor(len(windows)) as pool:  # CP-SAT releases the GIL while it searches
