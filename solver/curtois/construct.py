@@ -105,6 +105,15 @@ class Builder:
         self.roster[employee] = column
         self._place(employee, column, +1)
 
+    def move(self, employee: str, day: int, shift: str | None) -> None:
+        """One day of one employee's roster changed (`set` for a single day, without going over the column)."""
+        column = self.roster[employee]
+        if column[day] is not None:
+            self.count[day, column[day]] -= 1
+        if shift is not None:
+            self.count[day, shift] += 1
+        self.roster[employee] = column[:day] + (shift,) + column[day + 1 :]
+
     def _solver(self, seconds: float, workers: int | None = None) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.01, seconds)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from solver.curtois import colgen, window
+from solver.curtois import colgen, repair, window
 from solver.curtois.construct import Builder
 from solver.curtois.evaluate import Evaluation, Roster, evaluate
 from solver.curtois.instance import Instance
@@ -43,6 +43,7 @@ FULL_MODEL_UP_TO = 10_000
 # instead, the construction bounded by this share of the time, the windows the rest.
 LARGE_FROM_DAYS = 28
 CONSTRUCT_SHARE = 0.95  # construction stops as soon as everyone has a roster
+REPAIR_SHARE = 0.5  # of what is left, at most, for repair.py's moves (they stop when none mends anything)
 SAFETY_SHARE = 0.6  # up to four weeks: the construction that guarantees a roster, at most this share
 
 
@@ -207,6 +208,8 @@ def _large(instance: Instance, params: SolveParams, recorder: _Recorder) -> Outc
     recorder.add(builder.penalty(), None, "construction")
     builder.mix_shifts()
     recorder.add(builder.penalty(), None, "shifts mixed")
+    moves = repair.repair(builder, time.monotonic() + params.remaining() * REPAIR_SHARE, params.seed)
+    recorder.add(builder.penalty(), None, f"cover mended, {moves} moves")
     proved = window.improve(
         builder,
         time.monotonic() + params.remaining(),

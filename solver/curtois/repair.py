@@ -1,0 +1,238 @@
+"""Local moves that mend cover on the long instances, between the mixed shifts and the windows.
+
+The construction fixes who works when with one shift type per employee, and `mix_shifts` keeps those days: on
+Instances 21, 23 and 24 the long shifts (600 and 720 minutes) stay short while the 480-minute ones are over
+(Instance23 after mixing: 6 738 shifts short, 6 700 of them long; 11 727 over, all of them 480 minutes). The
+minutes window holds each employee's working days where they are, so a long shift can only come in when a day
+goes out. Two moves, one employee and one or two days at a time, each kept only when the penalty drops:
+
+- a day dropped where its cover line is over (this frees minutes);
+- a shift put on a line that is short: the day's shift changed, or a day off worked.
+
+Each move is checked against every hard rule, looking only at the days around it (the rules are local in time
+except the counts, kept per employee); a test checks that this agrees with the evaluator's rules.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+
+from solver.curtois.construct import Builder, allowed_shifts
+from solver.curtois.instance import Employee
+
+Day = str | None
+DROP_TRIES = 3  # per short line, candidates over their maximum minutes tried with a day dropped
+
+
+class _Staff:
+    """Each employee's column with the counts the hard rules need: minutes, shifts per type, weekends."""
+
+    def __init__(self, builder: Builder) -> None:
+        instance = builder.instance
+        self.builder, self.instance, self.horizon = builder, instance, instance.horizon
+        self.length = {s.id: s.minutes for s in instance.shifts}
+        self.forbidden = {s.id: s.forbidden_next for s in instance.shifts}
+        self.employees = {e.id: e for e in instance.employees}
+        self.allowed = {e.id: {s.id for s in allowed_shifts(instance, e)} for e in instance.employees}
+        self.columns = {e: list(column) for e, column in builder.roster.items()}
+        self.minutes = {e: sum(self.length[t] for t in c if t is not None) for e, c in self.columns.items()}
+        self.types = {e: Counter(t for t in c if t is not None) for e, c in self.columns.items()}
+        self.weekends = {e: sum(self._weekend(c, k) for k in range(instance.weekends)) for e, c in self.columns.items()}
+        self.on: dict[tuple[str, int], dict[str, int]] = {}
+        self.off: dict[tuple[str, int], dict[str, int]] = {}
+        for requests, table in ((instance.on_requests, self.on), (instance.off_requests, self.off)):
+            for r in requests:
+                table.setdefault((r.employee, r.day), {})[r.shift] = r.weight
+        self.requested = self.on.keys() | self.off.keys()
+
+    @staticmethod
+    def _weekend(column: list[Day], k: int) -> bool:
+        return column[7 * k + 5] is not None or column[7 * k + 6] is not None
+
+    # --- what a move costs --------------------------------------------------------------------------------
+
+    def _request(self, e: str, d: int, t: Day) -> int:
+        on, off = self.on.get((e, d)), self.off.get((e, d))
+        cost = sum(on.values()) - on.get(t, 0) if on else 0
+        return cost + (off.get(t, 0) if off and t is not None else 0)
+
+    def _cover(self, d: int, t: Day, sign: int) -> int:
+        """What one employee more (sign +1) or less (-1) on (d, t) changes in the cover penalty."""
+        c = self.builder.cover.get((d, t)) if t is not None else None
+        if c is None:
+            return 0
+        n = self.builder.count[d, t]
+        if sign > 0:
+            return -c.weight_under if n < c.requirement else c.weight_over
+        return -c.weight_over if n > c.requirement else c.weight_under
+
+    def delta(self, e: str, d: int, new: Day) -> int:
+        """The penalty's change if employee e works `new` on day d instead of what they work now."""
+        old = self.columns[e][d]
+        return self._cover(d, old, -1) + self._cover(d, new, +1) + self._request(e, d, new) - self._request(e, d, old)
+
+    def gains(self, d: int, t: str) -> list[tuple[int, str]]:
+        """(penalty change, employee) for every employee who may take shift t on day d and does not work it:
+        `delta` for them all, with the cover terms priced once per shift left rather than once per employee."""
+        taking = self._cover(d, t, +1)
+        leaving: dict[Day, int] = {}
+        out = []
+        for e, column in self.columns.items():
+            old = column[d]
+            if old == t or t not in self.allowed[e]:
+                continue
+            if old not in leaving:
+                leaving[old] = self._cover(d, old, -1)
+            gain = taking + leaving[old]
+            if (e, d) in self.requested:
+                gain += self._request(e, d, t) - self._request(e, d, old)
+            out.append((gain, e))
+        return out
+
+    # --- the hard rules, around the day changed -----------------------------------------------------------
+
+    def fits(self, e: str, d: int, new: Day, spare: int = 0) -> bool:
+        """Every hard rule holds once employee e works `new` on day d (the column holds them now), the maximum
+        minutes exceeded by at most `spare` (a day dropped next will bring them back)."""
+        employee, column = self.employees[e], self.columns[e]
+        old = column[d]
+        if new is not None and (new not in self.allowed[e] or d in employee.days_off):
+            return False
+        minutes = self.minutes[e] - (self.length[old] if old is not None else 0) + (self.length[new] if new else 0)
+        if not employee.min_minutes <= minutes <= employee.max_minutes + spare:
+            return False
+        if new is not None and self.types[e][new] + 1 > employee.max_shifts.get(new, self.horizon):
+            return False
+        if self.weekends[e] + self._weekend_change(column, d, old, new) > employee.max_weekends:
+            return False
+        column[d] = new
+        try:
+            return self._rotation(column, d) and self._runs(employee, column, d)
+        finally:
+            column[d] = old
+
+    def _rotation(self, column: list[Day], d: int) -> bool:
+        before = column[d - 1] if d > 0 else None
+        after = column[d + 1] if d + 1 < self.horizon else None
+        here = column[d]
+        if here is None:
+            return True
+        return (before is None or here not in self.forbidden[before]) and (
+            after is None or after not in self.forbidden[here]
+        )
+
+    def _runs(self, employee: Employee, column: list[Day], d: int) -> bool:
+        """The runs through d - 1, d and d + 1: the only ones a change on d can make, merge or split."""
+        last = self.horizon - 1
+        for day in (d - 1, d, d + 1):
+            if not 0 <= day <= last:
+                continue
+            working = column[day] is not None
+            first = day
+            while first > 0 and (column[first - 1] is not None) == working:
+                first -= 1
+            end = day
+            while end < last and (column[end + 1] is not None) == working:
+                end += 1
+            length, edge = end - first + 1, first == 0 or end == last
+            if working and length > employee.max_consecutive:
+                return False
+            minimum = employee.min_consecutive if working else employee.min_days_off
+            if length < minimum and not edge:
+                return False
+        return True
+
+    def _weekend_change(self, column: list[Day], d: int, old: Day, new: Day) -> int:
+        """How many more weekends are worked (-1, 0, +1) when day d goes from `old` to `new`."""
+        k = d // 7
+        if d % 7 < 5 or k >= self.instance.weekends:
+            return 0
+        other = column[7 * k + 11 - d % 7]  # the weekend's other day
+        return (new is not None or other is not None) - (old is not None or other is not None)
+
+    # --- a move ------------------------------------------------------------------------------------------
+
+    def apply(self, e: str, d: int, new: Day) -> None:
+        column = self.columns[e]
+        old = column[d]
+        self.weekends[e] += self._weekend_change(column, d, old, new)
+        column[d] = new
+        if old is not None:
+            self.minutes[e] -= self.length[old]
+            self.types[e][old] -= 1
+        if new is not None:
+            self.minutes[e] += self.length[new]
+            self.types[e][new] += 1
+        self.builder.move(e, d, new)
+
+
+def repair(builder: Builder, deadline: float, seed: int = 0) -> int:
+    """Drops and fills until neither mends anything or the deadline passes; the number of moves made.
+    `builder` holds the roster, valid before and after every move."""
+    staff, rng, moves = _Staff(builder), random.Random(seed), 0
+    while time.monotonic() < deadline:
+        made = _drops(staff, deadline) + _fills(staff, deadline, rng)
+        moves += made
+        if not made:
+            break
+    return moves
+
+
+def _drops(staff: _Staff, deadline: float) -> int:
+    """Every working day whose line is over (and no request wants it) goes out where the rules allow."""
+    made = 0
+    for e, column in staff.columns.items():
+        if time.monotonic() > deadline:
+            break
+        for d, t in enumerate(column):
+            if t is not None and staff.delta(e, d, None) < 0 and staff.fits(e, d, None):
+                staff.apply(e, d, None)
+                made += 1
+    return made
+
+
+def _fill_and_drop(staff: _Staff, e: str, d: int, t: str, gain: int) -> bool:
+    """Shift t on day d for employee e, over their maximum minutes, and the day whose drop costs least and
+    brings the minutes back; made only when both together lower the penalty (`gain`: the fill's change)."""
+    old = staff.columns[e][d]
+    staff.apply(e, d, t)
+    drops = sorted(
+        (staff.delta(e, day, None), day) for day, shift in enumerate(staff.columns[e]) if shift is not None and day != d
+    )
+    for cost, day in drops:
+        if gain + cost >= 0:
+            break
+        if staff.fits(e, day, None):
+            staff.apply(e, day, None)
+            return True
+    staff.apply(e, d, old)
+    return False
+
+
+def _fills(staff: _Staff, deadline: float, rng: random.Random) -> int:
+    """Each short line in turn, in random order, takes the employees whose move on that day costs least."""
+    builder, made = staff.builder, 0
+    short = [key for key, c in builder.cover.items() if builder.count[key] < c.requirement]
+    rng.shuffle(short)
+    for d, t in short:
+        if time.monotonic() > deadline:
+            break
+        requirement = builder.cover[d, t].requirement
+        gains = sorted(staff.gains(d, t))
+        moved, tries = False, 0
+        for gain, e in gains:
+            if gain >= 0 or builder.count[d, t] >= requirement:
+                break
+            # A move on this line may change what the next one gains (a line it leaves): priced again then.
+            if moved and (gain := staff.delta(e, d, t)) >= 0:
+                continue
+            if staff.fits(e, d, t):
+                staff.apply(e, d, t)
+                made, moved = made + 1, True
+            elif tries < DROP_TRIES and staff.fits(e, d, t, spare=staff.length[t]):
+                tries += 1
+                if _fill_and_drop(staff, e, d, t, gain):
+                    made, moved = made + 2, True
+    return made
