@@ -36,28 +36,35 @@ PAIR_FROM_STAFF = 10  # two windows at a time when each half of the staff has at
 STAFF_MIN_DAYS = 28  # the employees' neighbourhood spans at least four weeks
 
 
+_sum = cp_model.LinearExpr.sum  # builds the expression in C++: Python's sum took a sixth of a window's build
+
+
 def _negate(literal: Literal) -> Literal:
     return (not literal) if isinstance(literal, bool) else ~literal
 
 
 class Window:
-    """The CP-SAT model of days [start, end) for the `free` employees; everything else fixed as in `roster`."""
+    """The CP-SAT model of days [start, end) for the `free` employees; everything else fixed as in the builder's
+    roster (whose counts give what the fixed employees cover)."""
 
-    def __init__(
-        self,
-        instance: Instance,
-        roster: dict[str, Column],
-        start: int,
-        end: int,
-        free: list[Employee],
-    ) -> None:
-        self.instance, self.roster, self.start, self.end, self.free = instance, roster, start, end, free
+    def __init__(self, builder: Builder, start: int, end: int, free: list[Employee]) -> None:
+        instance, roster = builder.instance, builder.roster
+        self.builder, self.instance, self.roster, self.start, self.end, self.free = (
+            builder,
+            instance,
+            roster,
+            start,
+            end,
+            free,
+        )
         self.model = cp_model.CpModel()
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
         self.w: dict[tuple[str, int], cp_model.IntVar] = {}
         self.own: dict[str, list[tuple[str, cp_model.IntVar]]] = {e.id: [] for e in free}  # (shift, x)
         self.terms: list[cp_model.LinearExprT] = []
         self.minutes = {s.id: s.minutes for s in instance.shifts}
+        self.forbidden = {s.id: s.forbidden_next for s in instance.shifts}
+        self.days: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}  # (employee, day) -> shift -> x
         for e in free:
             allowed = [s.id for s in allowed_shifts(instance, e)]
             for d in range(start, end):
@@ -65,15 +72,16 @@ class Window:
                     continue
                 shifts = [self.model.new_bool_var(f"x[{e.id},{d},{t}]") for t in allowed]
                 works = self.model.new_bool_var(f"w[{e.id},{d}]")
-                self.model.add(sum(shifts) == works)
+                self.model.add(_sum(shifts) == works)
                 self.x.update({(e.id, d, t): v for t, v in zip(allowed, shifts, strict=True)})
                 self.own[e.id] += zip(allowed, shifts, strict=True)
+                self.days[e.id, d] = dict(zip(allowed, shifts, strict=True))
                 self.w[e.id, d] = works
         for e in free:
             self._employee(e)
         self._requests()
         self._cover()
-        self.model.minimize(sum(self.terms))
+        self.model.minimize(_sum(self.terms))
         for key, var in self.x.items():
             self.model.add_hint(var, roster[key[0]][key[1]] == key[2])
         for (e, d), var in self.w.items():
@@ -84,6 +92,10 @@ class Window:
 
     def shift(self, e: str, d: int, t: str) -> Literal:
         return self.x.get((e, d, t), False) if self.inside(d) else self.roster[e][d] == t
+
+    def _day(self, e: str, d: int) -> dict[str, cp_model.IntVar] | str | None:
+        """Day d of employee e: its variables by shift inside the window, the fixed shift (or None) outside."""
+        return self.days.get((e, d), {}) if self.inside(d) else self.roster[e][d]
 
     def works(self, e: str, d: int) -> Literal:
         return self.w.get((e, d), False) if self.inside(d) else self.roster[e][d] is not None
@@ -100,21 +112,22 @@ class Window:
         instance, start, end, horizon = self.instance, self.start, self.end, self.instance.horizon
         column = self.roster[e.id]
         # Rotation across the window and its two edges: shift s on d, then none of those it forbids on d + 1
-        # (at most one shift a day, so one linear constraint per (d, s) says it).
+        # (at most one shift a day, so one linear constraint per (d, s) says it). A fixed day is its one shift.
+        forbidden = self.forbidden
         for d in range(max(0, start - 1), min(end, horizon - 1)):
-            for s in instance.shifts:
-                first = self.shift(e.id, d, s.id)
-                if first is False or not s.forbidden_next:
-                    continue
-                after = [self.shift(e.id, d + 1, t) for t in s.forbidden_next]
-                variables = [v for v in after if not isinstance(v, bool)]
-                if first is True:
-                    if variables:
-                        self.model.add(sum(variables) == 0)
-                elif any(v is True for v in after):
-                    self.model.add(first == 0)
-                elif variables:
-                    self.model.add(first + sum(variables) <= 1)
+            today, tomorrow = self._day(e.id, d), self._day(e.id, d + 1)
+            if isinstance(today, dict):
+                for s, first in today.items():
+                    if isinstance(tomorrow, dict):
+                        after = [var for t, var in tomorrow.items() if t in forbidden[s]]
+                        if after:
+                            self.model.add(first + _sum(after) <= 1)
+                    elif tomorrow is not None and tomorrow in forbidden[s]:
+                        self.model.add(first == 0)
+            elif today is not None and isinstance(tomorrow, dict):
+                after = [var for t, var in tomorrow.items() if t in forbidden[today]]
+                if after:
+                    self.model.add(_sum(after) == 0)
         # Shifts per type and minutes: what the fixed days use is spent.
         spent = Counter(column)
         spent.subtract(column[start:end])
@@ -124,11 +137,13 @@ class Window:
         for t, variables in mine.items():
             limit = e.max_shifts.get(t, horizon)
             if limit < horizon:
-                self.model.add(sum(variables) <= limit - spent[t])
+                self.model.add(_sum(variables) <= limit - spent[t])
         if self.own[e.id]:
             minutes = self.minutes
             used = sum(minutes[t] * n for t, n in spent.items() if t is not None)
-            worked = sum(minutes[t] * v for t, v in self.own[e.id])
+            worked = cp_model.LinearExpr.weighted_sum(
+                [v for _, v in self.own[e.id]], [minutes[t] for t, _ in self.own[e.id]]
+            )
             self.model.add_linear_constraint(worked, e.min_minutes - used, e.max_minutes - used)
         # Maximum consecutive shifts: every window of max+1 days that reaches into this one.
         span = e.max_consecutive + 1
@@ -136,7 +151,7 @@ class Window:
             days = [self.works(e.id, d) for d in range(first, first + span)]
             variables = [v for v in days if not isinstance(v, bool)]
             if variables:
-                self.model.add(sum(variables) <= e.max_consecutive - sum(1 for v in days if v is True))
+                self.model.add(_sum(variables) <= e.max_consecutive - sum(1 for v in days if v is True))
         # Minimum runs, with the model's 3-literal clauses state[s-1] or not state[s] or state[s+k].
         for minimum, working in ((e.min_consecutive, True), (e.min_days_off, False)):
 
@@ -165,41 +180,31 @@ class Window:
                     self.model.add_implication(lit, y)
             worked_weekends.append(y)
         if worked_weekends:
-            self.model.add(sum(worked_weekends) <= e.max_weekends - used)
+            self.model.add(_sum(worked_weekends) <= e.max_weekends - used)
 
     def _requests(self) -> None:
-        free = {e.id for e in self.free}
-        for r in self.instance.on_requests:
-            if r.employee in free and self.inside(r.day):
-                lit = self.shift(r.employee, r.day, r.shift)
-                self.terms.append(r.weight * (1 - lit))  # a fixed literal is a bool: 0 or 1 here
-        for r in self.instance.off_requests:
-            if r.employee in free and self.inside(r.day):
-                lit = self.shift(r.employee, r.day, r.shift)
-                self.terms.append(r.weight * lit)
+        for e in self.free:
+            for d, t, weight in self.builder.on[e.id]:
+                if self.inside(d):
+                    self.terms.append(weight * (1 - self.shift(e.id, d, t)))  # a fixed literal is a bool: 0 or 1
+            for d, t, weight in self.builder.off[e.id]:
+                if self.inside(d):
+                    self.terms.append(weight * self.shift(e.id, d, t))
 
     def _cover(self) -> None:
-        free = {e.id for e in self.free}
-        fixed: dict[tuple[int, str], int] = {}
-        for e, column in self.roster.items():
-            if e not in free:
-                for d in range(self.start, self.end):
-                    if column[d] is not None:
-                        fixed[d, column[d]] = fixed.get((d, column[d]), 0) + 1
         assigned: dict[tuple[int, str], list[cp_model.IntVar]] = {}
         for (_, d, t), var in self.x.items():
             assigned.setdefault((d, t), []).append(var)
+        mine = Counter((d, self.roster[e.id][d]) for e in self.free for d in range(self.start, self.end))
         staff = len(self.instance.employees)
-        for c in self.instance.cover:
-            if not self.inside(c.day):
+        for key, variables in assigned.items():  # a line nothing free can change is left out
+            c = self.builder.cover.get(key)
+            if c is None:
                 continue
-            need = c.requirement - fixed.get((c.day, c.shift), 0)
-            variables = assigned.get((c.day, c.shift), [])
-            if not variables:
-                continue  # nothing free can change this line
+            need = c.requirement - (self.builder.count[key] - mine[key])  # what the fixed employees leave
             under = self.model.new_int_var(0, max(0, need), "")
             over = self.model.new_int_var(0, staff, "")
-            self.model.add(sum(variables) + under - over == need)
+            self.model.add(_sum(variables) + under - over == need)
             self.terms += [c.weight_under * under, c.weight_over * over]
 
     def read(self, solver: cp_model.CpSolver) -> dict[str, Column]:
@@ -325,7 +330,7 @@ def improve(builder: Builder, deadline: float, report: Callable[[int], None], wo
                 specs = specs[:1]
         else:
             specs = [_draw(instance, cost, kind, budget, staff, rng)]
-        windows = [Window(instance, builder.roster, start, start + days, free) for start, days, free in specs]
+        windows = [Window(builder, start, start + days, free) for start, days, free in specs]
         solvers = [_solve(window, min(SUB_SECONDS, left), max(1, workers // len(windows)), rng) for window in windows]
         with ThreadPoolExecutor(len(windows)) as pool:  # CP-SAT releases the GIL while it searches
             outcomes = list(pool.map(lambda job: job(), solvers))

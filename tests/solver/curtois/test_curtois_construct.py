@@ -78,7 +78,7 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     free = [instance.employees[i] for i in sorted(chosen)]
     current = builder.as_roster()
     optimum = _best_agreeing(instance, current, {e.id for e in free}, start, end)
-    window = Window(instance, builder.roster, start, end, free)
+    window = Window(builder, start, end, free)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(window.model) == cp_model.OPTIMAL
