@@ -127,19 +127,24 @@ class Builder:
         """A valid roster for every employee (True), or the deadline passed / an employee has none (False).
         `polish=False`: never spend the extra 0.05 s per pattern on the short days."""
         todo = [e for e in self.instance.employees if e.id not in self.roster]
-        for done, employee in enumerate(todo):
-            # The brief polish of each pattern only while the time left allows it for everyone still to come.
-            polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
-            column = self._first_column(employee, deadline, polished)
-            if column is None:
-                return False
-            self.set(employee.id, column)
-        return True
-
-    def _first_column(self, employee: Employee, deadline: float, polish: bool) -> Column | None:
+        # What each shift type is still short, kept as employees come in (counted again for each employee,
+        # it took 3.8 s of Instance24's construction).
         short: Counter[str] = Counter()
         for (d, t), c in self.cover.items():
             short[t] += max(0, c.requirement - self.count[d, t])
+        for done, employee in enumerate(todo):
+            # The brief polish of each pattern only while the time left allows it for everyone still to come.
+            polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
+            column = self._first_column(employee, deadline, polished, short)
+            if column is None:
+                return False
+            self.set(employee.id, column)
+            for d, t in enumerate(column):
+                if t is not None and (c := self.cover.get((d, t))) is not None and self.count[d, t] <= c.requirement:
+                    short[t] -= 1
+        return True
+
+    def _first_column(self, employee: Employee, deadline: float, polish: bool, short: Counter[str]) -> Column | None:
         for shift in _single_types(self.instance, employee, short):
             left = deadline - time.monotonic()
             if left <= 0:
