@@ -4,10 +4,12 @@ The construction fixes who works when with one shift type per employee, and `mix
 Instances 21, 23 and 24 the long shifts (600 and 720 minutes) stay short while the 480-minute ones are over
 (Instance23 after mixing: 6 738 shifts short, 6 700 of them long; 11 727 over, all of them 480 minutes). The
 minutes window holds each employee's working days where they are, so a long shift can only come in when a day
-goes out. Two moves, one employee and one or two days at a time, each kept only when the penalty drops:
+goes out. Passes of moves, each kept only when the penalty drops:
 
 - a day dropped where its cover line is over (this frees minutes);
-- a shift put on a line that is short: the day's shift changed, or a day off worked.
+- a short line filled by the employee whose move costs least: the day's shift changed, or a day off worked;
+- if that employee's maximum minutes forbid it, the fill with the cheapest day dropped that brings them back;
+- if the employee leaves a line short, that line filled the same day by someone else (an ejection).
 
 Each move is checked against every hard rule, looking only at the days around it (the rules are local in time
 except the counts, kept per employee); a test checks that this agrees with the evaluator's rules.
