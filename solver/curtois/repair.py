@@ -51,7 +51,8 @@ class _Staff:
         self.off: dict[tuple[str, int], dict[str, int]] = {}
         for requests, table in ((instance.on_requests, self.on), (instance.off_requests, self.off)):
             for r in requests:
-                table.setdefault((r.employee, r.day), {})[r.shift] = r.weight
+                weights = table.setdefault((r.employee, r.day), {})
+                weights[r.shift] = weights.get(r.shift, 0) + r.weight  # the same request twice counts twice
         self.requested = self.on.keys() | self.off.keys()
 
     @staticmethod
