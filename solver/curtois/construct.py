@@ -87,12 +87,16 @@ class Builder:
             total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
         return total
 
-    def _marginal(self, d: int, t: str) -> int:
-        """What one more employee on (d, t) changes in the cover penalty, everyone else as now."""
-        c = self.cover.get((d, t))
+    def marginal(self, d: int, t: str | None, sign: int = +1) -> int:
+        """What one employee more (sign +1) or less (-1) on (d, t) changes in the cover penalty, everyone else
+        as now (0 for a day off or a shift the day does not cover)."""
+        c = self.cover.get((d, t)) if t is not None else None
         if c is None:
             return 0
-        return -c.weight_under if self.count[d, t] < c.requirement else c.weight_over
+        n = self.count[d, t]
+        if sign > 0:
+            return -c.weight_under if n < c.requirement else c.weight_over
+        return -c.weight_over if n > c.requirement else c.weight_under
 
     def _place(self, employee: str, column: Column, sign: int) -> None:
         for d, t in enumerate(column):
@@ -171,7 +175,7 @@ class Builder:
         column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
         if not polish:
             return column
-        gains = {d: -self._marginal(d, shift.id) for d in x}
+        gains = {d: -self.marginal(d, shift.id) for d in x}
         ctx.model.maximize(sum(g * x[d] for d, g in gains.items() if g))
         for d, var in x.items():
             ctx.model.add_hint(var, column[d] is not None)
@@ -216,7 +220,7 @@ class Builder:
         if current is not None:
             self._place(employee.id, current, -1)  # the costs see everyone else only
         try:
-            costs = {(d, t): self._marginal(d, t) for (d, t) in x}
+            costs = {(d, t): self.marginal(d, t) for (d, t) in x}
         finally:
             if current is not None:
                 self._place(employee.id, current, +1)

@@ -66,25 +66,16 @@ class _Staff:
         cost = sum(on.values()) - on.get(t, 0) if on else 0
         return cost + (off.get(t, 0) if off and t is not None else 0)
 
-    def _cover(self, d: int, t: Day, sign: int) -> int:
-        """What one employee more (sign +1) or less (-1) on (d, t) changes in the cover penalty."""
-        c = self.builder.cover.get((d, t)) if t is not None else None
-        if c is None:
-            return 0
-        n = self.builder.count[d, t]
-        if sign > 0:
-            return -c.weight_under if n < c.requirement else c.weight_over
-        return -c.weight_over if n > c.requirement else c.weight_under
-
     def delta(self, e: str, d: int, new: Day) -> int:
         """The penalty's change if employee e works `new` on day d instead of what they work now."""
         old = self.columns[e][d]
-        return self._cover(d, old, -1) + self._cover(d, new, +1) + self._request(e, d, new) - self._request(e, d, old)
+        cover = self.builder.marginal(d, old, -1) + self.builder.marginal(d, new, +1)
+        return cover + self._request(e, d, new) - self._request(e, d, old)
 
     def gains(self, d: int, t: str) -> list[tuple[int, str]]:
         """(penalty change, employee) for every employee who may take shift t on day d and does not work it:
         `delta` for them all, with the cover terms priced once per shift left rather than once per employee."""
-        taking = self._cover(d, t, +1)
+        taking = self.builder.marginal(d, t, +1)
         leaving: dict[Day, int] = {}
         out = []
         for e, column in self.columns.items():
@@ -92,7 +83,7 @@ class _Staff:
             if old == t or t not in self.allowed[e]:
                 continue
             if old not in leaving:
-                leaving[old] = self._cover(d, old, -1)
+                leaving[old] = self.builder.marginal(d, old, -1)
             gain = taking + leaving[old]
             if (e, d) in self.requested:
                 gain += self._request(e, d, t) - self._request(e, d, old)

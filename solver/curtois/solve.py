@@ -43,7 +43,7 @@ FULL_MODEL_UP_TO = 10_000
 # instead, the construction bounded by this share of the time, the windows the rest.
 LARGE_FROM_DAYS = 28
 CONSTRUCT_SHARE = 0.95  # construction stops as soon as everyone has a roster
-REPAIR_SHARE = 0.5  # of what is left, at most, for repair.py's moves (they stop when none mends anything)
+REPAIR_SHARE = 0.5  # of what is left, at most, for repair.py's moves (they stop when a pass gains under 0.5 %)
 SAFETY_SHARE = 0.6  # up to four weeks: the construction that guarantees a roster, at most this share
 
 

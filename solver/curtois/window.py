@@ -49,18 +49,11 @@ class Window:
 
     def __init__(self, builder: Builder, start: int, end: int, free: list[Employee]) -> None:
         instance, roster = builder.instance, builder.roster
-        self.builder, self.instance, self.roster, self.start, self.end, self.free = (
-            builder,
-            instance,
-            roster,
-            start,
-            end,
-            free,
-        )
+        self.builder, self.instance, self.roster = builder, instance, roster
+        self.start, self.end, self.free = start, end, free
         self.model = cp_model.CpModel()
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
         self.w: dict[tuple[str, int], cp_model.IntVar] = {}
-        self.own: dict[str, list[tuple[str, cp_model.IntVar]]] = {e.id: [] for e in free}  # (shift, x)
         self.terms: list[cp_model.LinearExprT] = []
         self.minutes = {s.id: s.minutes for s in instance.shifts}
         self.forbidden = {s.id: s.forbidden_next for s in instance.shifts}
@@ -74,7 +67,6 @@ class Window:
                 works = self.model.new_bool_var(f"w[{e.id},{d}]")
                 self.model.add(_sum(shifts) == works)
                 self.x.update({(e.id, d, t): v for t, v in zip(allowed, shifts, strict=True)})
-                self.own[e.id] += zip(allowed, shifts, strict=True)
                 self.days[e.id, d] = dict(zip(allowed, shifts, strict=True))
                 self.w[e.id, d] = works
         for e in free:
@@ -131,19 +123,18 @@ class Window:
         # Shifts per type and minutes: what the fixed days use is spent.
         spent = Counter(column)
         spent.subtract(column[start:end])
+        own = [(t, var) for d in range(start, end) for t, var in self.days.get((e.id, d), {}).items()]
         mine: dict[str, list[cp_model.IntVar]] = {}
-        for t, var in self.own[e.id]:
+        for t, var in own:
             mine.setdefault(t, []).append(var)
         for t, variables in mine.items():
             limit = e.max_shifts.get(t, horizon)
             if limit < horizon:
                 self.model.add(_sum(variables) <= limit - spent[t])
-        if self.own[e.id]:
+        if own:
             minutes = self.minutes
             used = sum(minutes[t] * n for t, n in spent.items() if t is not None)
-            worked = cp_model.LinearExpr.weighted_sum(
-                [v for _, v in self.own[e.id]], [minutes[t] for t, _ in self.own[e.id]]
-            )
+            worked = cp_model.LinearExpr.weighted_sum([v for _, v in own], [minutes[t] for t, _ in own])
             self.model.add_linear_constraint(worked, e.min_minutes - used, e.max_minutes - used)
         # Maximum consecutive shifts: every window of max+1 days that reaches into this one.
         span = e.max_consecutive + 1
