@@ -16,6 +16,7 @@ optimality and shrinks when its time runs out without a gain. Every roster along
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,7 +33,7 @@ MIN_VARIABLES, MAX_VARIABLES = 1_000, 60_000
 SUB_SECONDS = 1.0  # at most, per sub-problem
 MIN_DAYS = 3
 GROWTH = 1.3  # a window's size grows by this factor when solved to optimality in half its time, else shrinks
-PAIR_FROM_STAFF = 10  # two windows at a time when each half of the staff has at least this many
+PAIR_FROM_STAFF = 10  # two threads of windows when each half of the staff has at least this many
 STAFF_MIN_DAYS = 28  # the employees' neighbourhood spans at least four weeks
 
 
@@ -245,11 +246,10 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
     solver.parameters.max_presolve_iterations = 1
 
 
-def _solve(window: Window, seconds: float, workers: int, rng: random.Random):
-    """A job that solves the window: () -> (solver, status)."""
+def _solve(window: Window, seconds: float, workers: int, seed: int) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
-    _configure(solver, seconds, workers, rng.randrange(1 << 30))
-    return lambda: (solver, solver.solve(window.model))
+    _configure(solver, seconds, workers, seed)
+    return solver, solver.solve(window.model)
 
 
 def _keep(
@@ -293,47 +293,66 @@ def _draw(
     return _costliest(cost, days, rng), days, free
 
 
+class _Search:
+    """The windows of `improve`, drawn, kept and sized by each of its threads in turn (under `lock`)."""
+
+    def __init__(self, builder: Builder, report: Callable[[int], None], threads: int, workers: int, seed: int) -> None:
+        self.builder, self.report, self.threads = builder, report, threads
+        self.workers = max(1, workers // threads)  # CP-SAT workers per window
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.budgets = {"days": START_VARIABLES, "staff": START_VARIABLES}
+        self.best = builder.penalty()
+        self.busy: set[str] = set()  # employees of the windows being solved
+        self.flying: dict[int, tuple[int, int]] = {}  # thread -> days of its window, when of days
+        self.proved = False
+
+    def run(self, thread: int, deadline: float) -> None:
+        instance, staff = self.builder.instance, self.builder.instance.employees
+        while (left := deadline - time.monotonic()) > 0.05 and not self.proved:
+            with self.lock:  # the window is built on the roster as it is, no other thread changing it
+                kind = self.rng.choice(tuple(self.budgets))
+                idle = [e for e in staff if e.id not in self.busy]
+                pool = self.rng.sample(idle, min(len(idle), max(1, len(staff) // self.threads)))
+                cost = _day_penalties(self.builder)
+                for first, end in self.flying.values():  # another window of days works there already
+                    cost[first:end] = [0] * (end - first)
+                start, days, free = _draw(instance, cost, kind, self.budgets[kind], pool, self.rng)
+                window = Window(self.builder, start, start + days, free)
+                self.busy.update(e.id for e in free)
+                if kind == "days":
+                    self.flying[thread] = (start, start + days)
+                seed = self.rng.randrange(1 << 30)
+            solver, status = _solve(window, min(SUB_SECONDS, left), self.workers, seed)  # CP-SAT releases the GIL
+            with self.lock:
+                self.best = _keep(self.builder, window, solver, status, self.best, self.report)
+                self.busy.difference_update(e.id for e in free)
+                self.flying.pop(thread, None)
+                whole = days == instance.horizon and len(free) == len(staff)
+                self.proved = self.proved or (status == cp_model.OPTIMAL and whole)
+                quick = status == cp_model.OPTIMAL and solver.wall_time < SUB_SECONDS / 2
+                budget = self.budgets[kind]
+                self.budgets[kind] = (
+                    min(MAX_VARIABLES, int(budget * GROWTH)) if quick else max(MIN_VARIABLES, int(budget / GROWTH))
+                )
+
+
 def improve(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> bool:
     """Window after window until the deadline; `builder` keeps the best roster, `report` hears each.
 
     Two kinds of neighbourhood, each with its own size: a window of days with everyone in it (cover moves
     within the days), and a few employees over a long span (work moves across weeks, within each one's
-    minutes and weekends). With two workers or more, two windows at a time, one CP-SAT worker each, on
-    two halves of the staff and days apart: they share no employee and no cover line, so each one's
-    gain is the roster's. True when a window held the whole instance and was solved to optimality: the
-    roster is then proven optimal.
+    minutes and weekends). With two workers or more and PAIR_FROM_STAFF employees per half of the staff, two
+    threads each draw, build and solve windows, one CP-SAT worker each, on employees the other's window does
+    not hold: one builds (Python) while the other's CP-SAT searches, and neither waits for the other's solve.
+    Their windows may share cover lines: each is kept only if the roster's exact penalty, counted once it is
+    in, is no worse. True when a window held the whole instance and was solved to optimality: the roster is
+    then proven optimal.
     """
-    instance, staff = builder.instance, builder.instance.employees
-    rng = random.Random(seed)
-    budgets = {"days": START_VARIABLES, "staff": START_VARIABLES}
-    best = builder.penalty()
-    pairs = workers > 1 and len(staff) >= 2 * PAIR_FROM_STAFF
-    while (left := deadline - time.monotonic()) > 0.05:
-        kind = rng.choice(tuple(budgets))
-        budget = budgets[kind]
-        cost = _day_penalties(builder)
-        if pairs:
-            shuffled = rng.sample(staff, len(staff))
-            halves = (shuffled[: len(staff) // 2], shuffled[len(staff) // 2 :])
-            specs = [_draw(instance, cost, kind, budget, half, rng) for half in halves]
-            (a, da, _), (b, db, _) = specs
-            if a < b + db and b < a + da:  # the same days: the second waits for another turn
-                specs = specs[:1]
-        else:
-            specs = [_draw(instance, cost, kind, budget, staff, rng)]
-        windows = [Window(builder, start, start + days, free) for start, days, free in specs]
-        solvers = [_solve(window, min(SUB_SECONDS, left), max(1, workers // len(windows)), rng) for window in windows]
-        with ThreadPoolExecutor(len(windows)) as pool:  # CP-SAT releases the GIL while it searches
-            outcomes = list(pool.map(lambda job: job(), solvers))
-        quick = True
-        for window, (solver, status) in zip(windows, outcomes, strict=True):
-            best = _keep(builder, window, solver, status, best, report)
-            if (
-                status == cp_model.OPTIMAL
-                and window.end - window.start == instance.horizon
-                and len(window.free) == len(staff)
-            ):
-                return True
-            quick = quick and status == cp_model.OPTIMAL and solver.wall_time < SUB_SECONDS / 2
-        budgets[kind] = min(MAX_VARIABLES, int(budget * GROWTH)) if quick else max(MIN_VARIABLES, int(budget / GROWTH))
-    return False
+    staff = builder.instance.employees
+    threads = 2 if workers > 1 and len(staff) >= 2 * PAIR_FROM_STAFF else 1
+    search = _Search(builder, report, threads, workers, seed)
+    with ThreadPoolExecutor(threads) as pool:
+        for done in [pool.submit(search.run, thread, deadline) for thread in range(threads)]:
+            done.result()  # a thread's exception raised here
+    return search.proved

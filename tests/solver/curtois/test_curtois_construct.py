@@ -96,8 +96,9 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
 
 @pytest.mark.parametrize("name, workers", [("tiny-weeks", 1), ("Instance19", 2)])
 def test_the_search_by_windows_only_improves_and_reports_each_roster(name, workers):
-    """One window at a time with one worker; with two, two windows at a time on two halves of the staff
-    (Instance19: 40 employees), whose gains must add up to a valid roster priced like the evaluator."""
+    """One window at a time with one worker; with two, two threads of windows on employees apart (Instance19:
+    40 employees), whose rosters, each put in while the other thread solves, must add up to a valid roster
+    priced like the evaluator."""
     instance = _weeks(6) if name == "tiny-weeks" else load_instance(BENCHMARK / f"{name}.txt")
     builder = Builder(instance, workers=workers)
     assert builder.construct(time.monotonic() + 30, polish=False)
