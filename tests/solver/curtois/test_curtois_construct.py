@@ -5,6 +5,7 @@ the long-horizon path of solve_instance ending with a roster."""
 import dataclasses
 import itertools
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,21 @@ def test_construction_gives_valid_rosters_priced_like_the_evaluator(instance):
     assert evaluation.penalty == builder.penalty() >= optimum
 
 
-def _best_agreeing(instance, current, free_ids, start, end) -> int:
-    """By enumeration: the least penalty over the valid rosters equal to `current` outside the window."""
+def _narrow_shifts(instance, current, free_ids, start, end) -> dict[int, set[str]]:
+    """A narrow window's shifts on each of its days: those a free employee works, and those short."""
+    count = Counter((d, t) for days in current.values() for d, t in enumerate(days) if t is not None)
+    shifts = {d: {current[e][d] for e in free_ids} - {None} for d in range(start, end)}
+    for c in instance.cover:
+        if start <= c.day < end and count[c.day, c.shift] < c.requirement:
+            shifts[c.day].add(c.shift)
+    return shifts
+
+
+def _best_agreeing(instance, current, free_ids, start, end, narrow=False) -> int:
+    """By enumeration: the least penalty over the valid rosters equal to `current` outside the window (and, in
+    a narrow window, working only the shifts worked or short inside it)."""
     options = [None, *instance.shift_ids]
+    shifts = _narrow_shifts(instance, current, free_ids, start, end) if narrow else None
     choices = []
     for e in instance.employees:
         mine = []
@@ -53,6 +66,10 @@ def _best_agreeing(instance, current, free_ids, start, end) -> int:
             mine = [current[e.id]]
         else:
             for middle in itertools.product(options, repeat=end - start):
+                if shifts is not None and any(
+                    t is not None and t not in shifts[start + i] for i, t in enumerate(middle)
+                ):
+                    continue
                 days = current[e.id][:start] + list(middle) + current[e.id][end:]
                 if not any(rule(instance, e, days) for rule in ev.EMPLOYEE_RULES):
                     mine.append(days)
@@ -68,17 +85,19 @@ def _best_agreeing(instance, current, free_ids, start, end) -> int:
 def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance, data):
     """Every day outside [start, end), and every day of a fixed employee, stays as it was; the window's optimum
     is the enumeration's over exactly those rosters: the edges (runs, rotation) and what the fixed days spend
-    (minutes, per-type limits, weekends) are modelled right."""
+    (minutes, per-type limits, weekends) are modelled right. A narrow window's optimum is the enumeration's
+    over the rosters that, inside it, work only the shifts a free employee works or that are short."""
     builder = Builder(instance, workers=1)
     if not builder.construct(time.monotonic() + 30):
         return
     start = data.draw(st.integers(0, instance.horizon - 1), label="start")
     end = data.draw(st.integers(start + 1, min(instance.horizon, start + 4)), label="end")
     chosen = data.draw(st.sets(st.integers(0, len(instance.employees) - 1), min_size=1), label="free")
+    narrow = data.draw(st.booleans(), label="narrow")
     free = [instance.employees[i] for i in sorted(chosen)]
     current = builder.as_roster()
-    optimum = _best_agreeing(instance, current, {e.id for e in free}, start, end)
-    window = Window(builder, start, end, free)
+    optimum = _best_agreeing(instance, current, {e.id for e in free}, start, end, narrow)
+    window = Window(builder, start, end, free, narrow)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(window.model) == cp_model.OPTIMAL
