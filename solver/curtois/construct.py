@@ -80,12 +80,13 @@ class Builder:
             w for d, t, w in self.off[employee] if column[d] == t
         )
 
+    def line(self, key: tuple[int, str]) -> int:
+        """What cover line (day, shift) costs now."""
+        c, n = self.cover[key], self.count[key]
+        return c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
+
     def penalty(self) -> int:
-        total = sum(self.requests(e, column) for e, column in self.roster.items())
-        for (d, t), c in self.cover.items():
-            n = self.count[d, t]
-            total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
-        return total
+        return sum(self.requests(e, column) for e, column in self.roster.items()) + sum(map(self.line, self.cover))
 
     def marginal(self, d: int, t: str | None, sign: int = +1) -> int:
         """What one employee more (sign +1) or less (-1) on (d, t) changes in the cover penalty, everyone else

@@ -60,6 +60,7 @@ class Window:
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
         self.w: dict[tuple[str, int], cp_model.IntVar] = {}
         self.terms: list[cp_model.LinearExprT] = []
+        self.under: dict[tuple[int, str], cp_model.IntVar] = {}  # the shortfall of each cover line in the model
         self.minutes = {s.id: s.minutes for s in instance.shifts}
         self.forbidden = {s.id: s.forbidden_next for s in instance.shifts}
         self.days: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}  # (employee, day) -> shift -> x
@@ -215,10 +216,48 @@ class Window:
             if c is None:
                 continue
             need = c.requirement - (self.builder.count[key] - mine[key])  # what the fixed employees leave
-            under = self.model.new_int_var(0, max(0, need), "")
+            under = self.under[key] = self.model.new_int_var(0, max(0, need), "")
             over = self.model.new_int_var(0, staff, "")
             self.model.add(_sum(variables) + under - over == need)
             self.terms += [c.weight_under * under, c.weight_over * over]
+
+    def offset(self) -> int:
+        """What the objective leaves out (the requests outside the window or of fixed employees, the cover lines
+        not in the model): a solution's objective plus this is its roster's penalty, exactly unless a line
+        of it is both short and over (`keep` counts the penalty again)."""
+        builder, free = self.builder, {e.id for e in self.free}
+        total = sum(builder.line(key) for key in builder.cover if key not in self.under)
+        for e, column in self.roster.items():
+            if e not in free:
+                total += builder.requests(e, column)
+                continue
+            total += sum(w for d, t, w in builder.on[e] if not self.inside(d) and column[d] != t)
+            total += sum(w for d, t, w in builder.off[e] if not self.inside(d) and column[d] == t)
+        return total
+
+    def solve(
+        self, seconds: float, workers: int, seed: int, callback: cp_model.CpSolverSolutionCallback | None = None
+    ) -> tuple[cp_model.CpSolver, int]:
+        solver = cp_model.CpSolver()
+        _configure(solver, seconds, workers, seed)
+        return solver, solver.solve(self.model, callback)
+
+    def keep(self, solver: cp_model.CpSolver, status: int, best: int, report: Callable[[int], None]) -> int:
+        """Put the window's roster in unless the penalty rises above `best`; the penalty now."""
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return best
+        builder = self.builder
+        previous = {e.id: builder.roster[e.id] for e in self.free}
+        for e, column in self.read(solver).items():
+            builder.set(e, column)
+        penalty = builder.penalty()
+        if penalty > best:
+            for e, column in previous.items():
+                builder.set(e, column)
+            return best
+        if penalty < best:
+            report(penalty)
+        return penalty
 
     def read(self, solver: cp_model.CpSolver) -> dict[str, Column]:
         """The free employees' new columns."""
@@ -235,9 +274,8 @@ def _day_penalties(builder: Builder) -> list[int]:
     """What each day costs now: its cover lines and its requests."""
     instance = builder.instance
     cost = [0] * instance.horizon
-    for (d, t), c in builder.cover.items():
-        n = builder.count[d, t]
-        cost[d] += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
+    for key in builder.cover:
+        cost[key[0]] += builder.line(key)
     for r in instance.on_requests:
         cost[r.day] += r.weight * (builder.roster[r.employee][r.day] != r.shift)
     for r in instance.off_requests:
@@ -267,31 +305,6 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
     solver.parameters.max_presolve_iterations = 1
 
 
-def _solve(window: Window, seconds: float, workers: int, seed: int) -> tuple[cp_model.CpSolver, int]:
-    solver = cp_model.CpSolver()
-    _configure(solver, seconds, workers, seed)
-    return solver, solver.solve(window.model)
-
-
-def _keep(
-    builder: Builder, window: Window, solver: cp_model.CpSolver, status: int, best: int, report: Callable[[int], None]
-) -> int:
-    """Put the window's roster in unless the penalty rises above `best`; the penalty now."""
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return best
-    previous = {e.id: builder.roster[e.id] for e in window.free}
-    for e, column in window.read(solver).items():
-        builder.set(e, column)
-    penalty = builder.penalty()
-    if penalty > best:
-        for e, column in previous.items():
-            builder.set(e, column)
-        return best
-    if penalty < best:
-        report(penalty)
-    return penalty
-
-
 def _booleans_per_day(instance: Instance) -> int:
     """The assignment Booleans of one day with everyone free."""
     return sum(len(allowed_shifts(instance, e)) for e in instance.employees)
@@ -317,8 +330,10 @@ def _draw(
 class _Search:
     """The windows of `improve`, drawn, kept and sized by each of its threads in turn (under `lock`)."""
 
-    def __init__(self, builder: Builder, report: Callable[[int], None], threads: int, workers: int, seed: int) -> None:
-        self.builder, self.report, self.threads = builder, report, threads
+    def __init__(
+        self, builder: Builder, report: Callable[[int], None], threads: int, workers: int, seed: int, floor: int
+    ) -> None:
+        self.builder, self.report, self.threads, self.floor = builder, report, threads, floor
         self.workers = max(1, workers // threads)  # CP-SAT workers per window
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
@@ -330,7 +345,7 @@ class _Search:
 
     def run(self, thread: int, deadline: float) -> None:
         instance, staff = self.builder.instance, self.builder.instance.employees
-        while (left := deadline - time.monotonic()) > 0.05 and not self.proved:
+        while (left := deadline - time.monotonic()) > 0.05 and not self.proved and self.best > self.floor:
             with self.lock:  # the window is built on the roster as it is, no other thread changing it
                 kind = self.rng.choice(tuple(self.budgets))
                 idle = [e for e in staff if e.id not in self.busy]
@@ -345,9 +360,9 @@ class _Search:
                 if kind == "days":
                     self.flying[thread] = (start, start + days)
                 seed = self.rng.randrange(1 << 30)
-            solver, status = _solve(window, min(SUB_SECONDS, left), self.workers, seed)  # CP-SAT releases the GIL
+            solver, status = window.solve(min(SUB_SECONDS, left), self.workers, seed)  # CP-SAT releases the GIL
             with self.lock:
-                self.best = _keep(self.builder, window, solver, status, self.best, self.report)
+                self.best = window.keep(solver, status, self.best, self.report)
                 self.busy.difference_update(e.id for e in free)
                 self.flying.pop(thread, None)
                 self.proved = self.proved or (status == cp_model.OPTIMAL and whole)  # never narrow
@@ -358,8 +373,16 @@ class _Search:
                 )
 
 
-def improve(builder: Builder, deadline: float, report: Callable[[int], None], workers: int = 2, seed: int = 0) -> bool:
-    """Window after window until the deadline; `builder` keeps the best roster, `report` hears each.
+def improve(
+    builder: Builder,
+    deadline: float,
+    report: Callable[[int], None],
+    workers: int = 2,
+    seed: int = 0,
+    floor: int | None = None,
+) -> bool:
+    """Window after window until the deadline, or a penalty at `floor` (a proven bound); `builder` keeps the
+    best roster, `report` hears each.
 
     Two kinds of neighbourhood, each with its own size: a window of days with everyone in it (cover moves
     within the days), and a few employees over a long span (work moves across weeks, within each one's
@@ -372,7 +395,7 @@ def improve(builder: Builder, deadline: float, report: Callable[[int], None], wo
     """
     staff = builder.instance.employees
     threads = 2 if workers > 1 and len(staff) >= 2 * PAIR_FROM_STAFF else 1
-    search = _Search(builder, report, threads, workers, seed)
+    search = _Search(builder, report, threads, workers, seed, -1 if floor is None else floor)
     with ThreadPoolExecutor(threads) as pool:
         for done in [pool.submit(search.run, thread, deadline) for thread in range(threads)]:
             done.result()  # a thread's exception raised here

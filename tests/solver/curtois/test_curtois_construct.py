@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver.curtois import evaluate as ev
-from solver.curtois import window
+from solver.curtois import solve, window
 from solver.curtois.construct import Builder
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import DEFAULT_DIR
@@ -101,6 +101,7 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(window.model) == cp_model.OPTIMAL
+    offset = window.offset()
     for e, column in window.read(solver).items():
         builder.set(e, column)
     roster = builder.as_roster()
@@ -110,7 +111,7 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     for e, days in roster.items():
         assert all(old == new for d, (old, new) in enumerate(zip(current[e], days, strict=True))
                    if e not in free_ids or not start <= d < end)  # fmt: skip
-    assert evaluation.penalty == builder.penalty() == optimum
+    assert evaluation.penalty == builder.penalty() == optimum == round(solver.objective_value) + offset
 
 
 @pytest.mark.parametrize("name, workers", [("tiny-weeks", 1), ("Instance19", 2)])
@@ -167,3 +168,25 @@ def test_a_long_horizon_is_solved_by_construction_then_windows_and_the_claim_is_
     assert result.status == "OPTIMAL" and result.bound == result.claimed == exact_penalty(
         ctx, round(solver.objective_value), solver.value
     )
+
+
+@pytest.mark.parametrize("name", ["tiny", "tiny-4-weeks"])
+def test_a_large_model_goes_from_the_dive_to_a_restricted_window_then_windows(monkeypatch, name):
+    """From FULL_MODEL_UP_TO assignment variables on (Instance12), the dive's rosters, the restriction as a
+    window and the windows replace the clone of the whole model: lowered to 0 here, so that small instances
+    take that path. Every roster reported is a real one, the last is the claim, the evaluator agrees, and the
+    optimum is reached (a window holds the whole instance)."""
+    monkeypatch.setattr(solve, "FULL_MODEL_UP_TO", 0)
+    instance = load_instance(DATA / "tiny.txt") if name == "tiny" else _weeks(4)
+    assert instance.horizon <= LARGE_FROM_DAYS
+    events = []
+    result = solve_instance(instance, SolveParams(20, 1, 0, events.append))
+    assert any(e.message == "the dive's rosters" for e in events)
+    assert result.roster is not None and result.valid
+    assert result.curve and result.curve[-1][1] == result.claimed
+    ctx, _ = build_model(instance)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(ctx.model) == cp_model.OPTIMAL
+    optimum = exact_penalty(ctx, round(solver.objective_value), solver.value)
+    assert result.status == "OPTIMAL" and result.claimed == result.bound == optimum
