@@ -121,7 +121,8 @@ def _solve(ctx: Context, model: cp_model.CpModel, seconds: float, params: SolveP
 
 
 def _relaxation(ctx: Context, params: SolveParams) -> colgen.ColumnGeneration:
-    """Phase 1: column generation, then the dive."""
+    """Phase 1: column generation, then the dive, unless the model is large and the relaxation did not
+    converge in its time (`_dived`)."""
     generation = colgen.ColumnGeneration(ctx.instance, params.workers)
     generation.run(time.monotonic() + params.remaining() * RELAXATION_SHARE)
     params.report(
@@ -131,6 +132,8 @@ def _relaxation(ctx: Context, params: SolveParams) -> colgen.ColumnGeneration:
         f"relaxation {generation.value:.2f} after {generation.rounds} rounds, {len(generation.master.seen)} columns"
         + ("" if generation.converged else " (not converged)"),
     )
+    if len(ctx.x) >= FULL_MODEL_UP_TO and not generation.converged:
+        return generation
     generation.dive(time.monotonic() + params.remaining() * DIVE_SHARE, DIVE_ROUNDS, DIVE_SLACK)
     params.report(
         STAGE, None, None, f"dive: {len(generation.fixed)} employees fixed, relaxation {generation.value:.2f}"
@@ -189,35 +192,37 @@ def _dived(
 ) -> Outcome:
     """Phases 2 and 3 from FULL_MODEL_UP_TO assignment variables on (Instance12): the restriction as a window
     (window.py) of the employees the dive left free, every other employee as the dive fixed them, hinted
-    with the heaviest rosters; then the search by windows for whatever time is left.
+    with the heaviest rosters; then the search by windows for whatever time is left. A relaxation that did
+    not converge in its time is not dived: the windows start from its heaviest rosters.
 
     As a clone of the whole model (`_restrict`) the restriction found its first roster 5.7 s after the dive
     on a slower machine (Instance12, relaxation not converged in its 30 s: 4 343 at 60 s, and in the bench of
     2026-12-03 no roster at all, 32 351 from the construction); as a window it has a fifth of the Booleans
-    and found one 0.7 s after the dive (4 045 at 60 s).
+    and found one 0.7 s after the dive (4 045 at 60 s). With the relaxation not converged (15-18 rounds in
+    30 s on that machine), four runs each: dive, restriction and windows 4 054-5 104; the windows from the
+    heaviest rosters 4 073-4 274.
     """
     builder = Builder(instance, params.workers, params.seed)
     for e, column in generation.heaviest().items():
         builder.set(e, column)
-    recorder.add(builder.penalty(), None, "the dive's rosters")
-    ones, full = _settled(instance, generation)
-    restricted = window.Window(
-        builder, 0, instance.horizon, [e for e in instance.employees if e.id not in generation.fixed]
-    )
-    for key, var in restricted.x.items():
-        if key in ones:
-            restricted.model.add(var == 1)
-    for key, under in restricted.under.items():
-        if key in full:
-            restricted.model.add(under == 0)
-    forward = _Forward(recorder, restricted.offset(), "restricted model")
-    solver, status = restricted.solve(params.remaining() * RESTRICTED_SHARE, params.workers, params.seed, forward)
+    recorder.add(builder.penalty(), None, "the relaxation's heaviest rosters")
     report = lambda penalty: recorder.add(penalty, None, "windows")  # noqa: E731
-    claimed = restricted.keep(solver, status, builder.penalty(), report)
-    params.report(
-        STAGE, claimed, None, f"restricted model: {solver.status_name(status).lower()} within the restriction"
-    )
-    bound = generation.bound
+    claimed, bound = builder.penalty(), generation.bound
+    if generation.fixed:
+        ones, full = _settled(instance, generation)
+        free = [e for e in instance.employees if e.id not in generation.fixed]
+        restricted = window.Window(builder, 0, instance.horizon, free)
+        for key, var in restricted.x.items():
+            if key in ones:
+                restricted.model.add(var == 1)
+        for key, under in restricted.under.items():
+            if key in full:
+                restricted.model.add(under == 0)
+        forward = _Forward(recorder, restricted.offset(), "restricted model")
+        seconds = params.remaining() * RESTRICTED_SHARE
+        solver, status = restricted.solve(seconds, params.workers, params.seed, forward)
+        claimed = restricted.keep(solver, status, claimed, report)
+        params.report(STAGE, claimed, None, f"restricted model: {solver.status_name(status).lower()}")
     if params.remaining() > 0 and (bound is None or claimed > bound):
         deadline = time.monotonic() + params.remaining()
         proved = window.improve(builder, deadline, report, params.workers, params.seed, bound)

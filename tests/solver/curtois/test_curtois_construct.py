@@ -181,7 +181,7 @@ def test_a_large_model_goes_from_the_dive_to_a_restricted_window_then_windows(mo
     assert instance.horizon <= LARGE_FROM_DAYS
     events = []
     result = solve_instance(instance, SolveParams(20, 1, 0, events.append))
-    assert any(e.message == "the dive's rosters" for e in events)
+    assert any(e.message == "the relaxation's heaviest rosters" for e in events)
     assert result.roster is not None and result.valid
     assert result.curve and result.curve[-1][1] == result.claimed
     ctx, _ = build_model(instance)
