@@ -72,6 +72,7 @@ class Builder:
             for r in requests:
                 by_employee[r.employee].append((r.day, r.shift, r.weight))
         self.models: dict[str, tuple[cp_model.CpModel, dict[tuple[int, str], cp_model.IntVar]]] = {}
+        self.allowed = {e.id: [s.id for s in allowed_shifts(instance, e)] for e in instance.employees}
 
     # --- the objective, exactly as FORMAT.md section 5 states it -----------------------------------------
 

@@ -24,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
-from solver.curtois.construct import Builder, Column, allowed_shifts
-from solver.curtois.instance import Employee, Instance
+from solver.curtois.construct import Builder, Column
+from solver.curtois.instance import Employee, Request
 
 Literal = cp_model.IntVar | bool
 START_VARIABLES = 2_000  # free assignment Booleans of the first neighbourhood
@@ -48,6 +48,38 @@ def _negate(literal: Literal) -> Literal:
     return (not literal) if isinstance(literal, bool) else ~literal
 
 
+class DayCosts:
+    """What each day costs now (its cover lines and its requests), counted again only for the days a window
+    changed: counting every day for every window took a third of a window's build on Instance24."""
+
+    def __init__(self, builder: Builder) -> None:
+        horizon = builder.instance.horizon
+        self.builder = builder
+        self.lines: list[list[tuple[int, str]]] = [[] for _ in range(horizon)]
+        for key in builder.cover:
+            self.lines[key[0]].append(key)
+        self.on: list[list[Request]] = [[] for _ in range(horizon)]
+        self.off: list[list[Request]] = [[] for _ in range(horizon)]
+        for requests, by_day in ((builder.instance.on_requests, self.on), (builder.instance.off_requests, self.off)):
+            for r in requests:
+                by_day[r.day].append(r)
+        self.days = [self._day(d) for d in range(horizon)]
+
+    def _day(self, d: int) -> int:
+        roster = self.builder.roster
+        return (
+            sum(map(self.builder.line, self.lines[d]))
+            + sum(r.weight for r in self.on[d] if roster[r.employee][d] != r.shift)
+            + sum(r.weight for r in self.off[d] if roster[r.employee][d] == r.shift)
+        )
+
+    def update(self, start: int, end: int) -> int:
+        """Days [start, end) counted again; what the roster's penalty changed by."""
+        before = sum(self.days[start:end])
+        self.days[start:end] = [self._day(d) for d in range(start, end)]
+        return sum(self.days[start:end]) - before
+
+
 class Window:
     """The CP-SAT model of days [start, end) for the `free` employees; everything else fixed as in the builder's
     roster (whose counts give what the fixed employees cover)."""
@@ -66,7 +98,7 @@ class Window:
         self.days: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}  # (employee, day) -> shift -> x
         useful = self._useful() if narrow else None
         for e in free:
-            allowed = [s.id for s in allowed_shifts(instance, e)]
+            allowed = builder.allowed[e.id]
             for d in range(start, end):
                 mine = allowed if useful is None else [t for t in allowed if t in useful[d]]
                 if d in e.days_off or not mine:
@@ -242,18 +274,27 @@ class Window:
         _configure(solver, seconds, workers, seed)
         return solver, solver.solve(self.model, callback)
 
-    def keep(self, solver: cp_model.CpSolver, status: int, best: int, report: Callable[[int], None]) -> int:
-        """Put the window's roster in unless the penalty rises above `best`; the penalty now."""
+    def keep(
+        self,
+        solver: cp_model.CpSolver,
+        status: int,
+        best: int,
+        report: Callable[[int], None],
+        costs: DayCosts | None = None,
+    ) -> int:
+        """Put the window's roster in unless the penalty rises above `best` (the roster's penalty now); the
+        penalty then. `costs` (the builder's, kept up to date) counts only the window's days again."""
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return best
-        builder = self.builder
+        builder, costs = self.builder, costs or DayCosts(self.builder)
         previous = {e.id: builder.roster[e.id] for e in self.free}
         for e, column in self.read(solver).items():
             builder.set(e, column)
-        penalty = builder.penalty()
+        penalty = best + costs.update(self.start, self.end)
         if penalty > best:
             for e, column in previous.items():
                 builder.set(e, column)
+            costs.update(self.start, self.end)
             return best
         if penalty < best:
             report(penalty)
@@ -268,19 +309,6 @@ class Window:
             if solver.boolean_value(var):
                 days[e][d] = t
         return {e: tuple(column) for e, column in days.items()}
-
-
-def _day_penalties(builder: Builder) -> list[int]:
-    """What each day costs now: its cover lines and its requests."""
-    instance = builder.instance
-    cost = [0] * instance.horizon
-    for key in builder.cover:
-        cost[key[0]] += builder.line(key)
-    for r in instance.on_requests:
-        cost[r.day] += r.weight * (builder.roster[r.employee][r.day] != r.shift)
-    for r in instance.off_requests:
-        cost[r.day] += r.weight * (builder.roster[r.employee][r.day] == r.shift)
-    return cost
 
 
 def _costliest(cost: list[int], days: int, rng: random.Random) -> int:
@@ -305,17 +333,13 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
     solver.parameters.max_presolve_iterations = 1
 
 
-def _booleans_per_day(instance: Instance) -> int:
-    """The assignment Booleans of one day with everyone free."""
-    return sum(len(allowed_shifts(instance, e)) for e in instance.employees)
-
-
 def _draw(
-    instance: Instance, cost: list[int], kind: str, budget: int, pool: list[Employee], rng: random.Random
+    builder: Builder, cost: list[int], kind: str, budget: int, pool: list[Employee], rng: random.Random
 ) -> tuple[int, int, list[Employee]]:
     """A neighbourhood of `kind` within `budget` free Booleans, its employees from `pool`: (start, days, free).
     `cost` is what each day costs now."""
-    per_day = max(1, _booleans_per_day(instance) * len(pool) // len(instance.employees))
+    instance = builder.instance
+    per_day = max(1, sum(len(builder.allowed[e.id]) for e in pool))  # the pool's Booleans of one day
     if kind == "days":  # a window of days with the whole pool in it; part of the pool if even 3 days are too many
         days = max(MIN_DAYS, min(instance.horizon, budget // per_day))
         free = pool
@@ -339,6 +363,7 @@ class _Search:
         self.lock = threading.Lock()
         self.budgets = {"days": START_VARIABLES, "staff": START_VARIABLES}
         self.best = builder.penalty()
+        self.costs = DayCosts(builder)
         self.busy: set[str] = set()  # employees of the windows being solved
         self.flying: dict[int, tuple[int, int]] = {}  # thread -> days of its window, when of days
         self.proved = False
@@ -350,10 +375,10 @@ class _Search:
                 kind = self.rng.choice(tuple(self.budgets))
                 idle = [e for e in staff if e.id not in self.busy]
                 pool = self.rng.sample(idle, min(len(idle), max(1, len(staff) // self.threads)))
-                cost = _day_penalties(self.builder)
+                cost = list(self.costs.days)
                 for first, end in self.flying.values():  # another window of days works there already
                     cost[first:end] = [0] * (end - first)
-                start, days, free = _draw(instance, cost, kind, self.budgets[kind], pool, self.rng)
+                start, days, free = _draw(self.builder, cost, kind, self.budgets[kind], pool, self.rng)
                 whole = days == instance.horizon and len(free) == len(staff)
                 window = Window(self.builder, start, start + days, free, narrow=kind in NARROW and not whole)
                 self.busy.update(e.id for e in free)
@@ -362,7 +387,7 @@ class _Search:
                 seed = self.rng.randrange(1 << 30)
             solver, status = window.solve(min(SUB_SECONDS, left), self.workers, seed)  # CP-SAT releases the GIL
             with self.lock:
-                self.best = window.keep(solver, status, self.best, self.report)
+                self.best = window.keep(solver, status, self.best, self.report, self.costs)
                 self.busy.difference_update(e.id for e in free)
                 self.flying.pop(thread, None)
                 self.proved = self.proved or (status == cp_model.OPTIMAL and whole)  # never narrow
