@@ -199,7 +199,7 @@ def _dived(
     on a slower machine (Instance12, relaxation not converged in its 30 s: 4 343 at 60 s, and in the bench of
     2026-12-03 no roster at all, 32 351 from the construction); as a window it has a fifth of the Booleans
     and found one 0.7 s after the dive (4 045 at 60 s). With the relaxation not converged (15-18 rounds in
-    30 s on that machine), four runs each: dive, restriction and windows 4 054-5 104; the windows from the
+    30 s on that machine), six runs each: dive, restriction and windows 4 054-5 104; the windows from the
     heaviest rosters 4 073-4 274.
     """
     builder = Builder(instance, params.workers, params.seed)
