@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from solver.curtois import colgen, solve, window
 from solver.curtois import evaluate as ev
-from solver.curtois import solve, window
 from solver.curtois.construct import Builder
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import DEFAULT_DIR
@@ -170,18 +170,23 @@ def test_a_long_horizon_is_solved_by_construction_then_windows_and_the_claim_is_
     )
 
 
-@pytest.mark.parametrize("name", ["tiny", "tiny-4-weeks"])
-def test_a_large_model_goes_from_the_dive_to_a_restricted_window_then_windows(monkeypatch, name):
-    """From FULL_MODEL_UP_TO assignment variables on (Instance12), the dive's rosters, the restriction as a
-    window and the windows replace the clone of the whole model: lowered to 0 here, so that small instances
-    take that path. Every roster reported is a real one, the last is the claim, the evaluator agrees, and the
+@pytest.mark.parametrize("name, converged", [("tiny", True), ("tiny-4-weeks", True), ("tiny-4-weeks", False)])
+def test_a_large_model_goes_from_the_relaxation_to_windows(monkeypatch, name, converged):
+    """From FULL_MODEL_UP_TO assignment variables on (Instance12), the relaxation's heaviest rosters, then (after
+    a dive) the restriction as a window, then the windows replace the clone of the whole model: lowered to 0
+    here, so that small instances take that path. A relaxation cut after its first round has not converged:
+    no dive then. Every roster reported is a real one, the last is the claim, the evaluator agrees, and the
     optimum is reached (a window holds the whole instance)."""
     monkeypatch.setattr(solve, "FULL_MODEL_UP_TO", 0)
+    if not converged:
+        run = colgen.ColumnGeneration.run
+        monkeypatch.setattr(colgen.ColumnGeneration, "run", lambda self, deadline, rounds=None: run(self, deadline, 1))
     instance = load_instance(DATA / "tiny.txt") if name == "tiny" else _weeks(4)
     assert instance.horizon <= LARGE_FROM_DAYS
     events = []
     result = solve_instance(instance, SolveParams(20, 1, 0, events.append))
     assert any(e.message == "the relaxation's heaviest rosters" for e in events)
+    assert any(e.message.startswith("dive:") for e in events) == converged
     assert result.roster is not None and result.valid
     assert result.curve and result.curve[-1][1] == result.claimed
     ctx, _ = build_model(instance)
