@@ -172,6 +172,11 @@ class Builder:
         ctx.model.clear_objective()
         x = {d: ctx.x[employee.id, d, shift.id] for d in range(self.instance.horizon)}
         solver = self._solver(seconds, workers=max(2, self.workers))
+        # A light presolve: Instance24's 150 patterns in 5.4 s instead of 7.9 (the full one: 48 ms a pattern,
+        # of a 364-Boolean model feasibility jump then solves at once; none is then out of reach).
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.max_presolve_iterations = 1
+        solver.parameters.symmetry_level = 0
         if solver.solve(ctx.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))

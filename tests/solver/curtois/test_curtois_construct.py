@@ -133,6 +133,29 @@ def test_the_search_by_windows_only_improves_and_reports_each_roster(name, worke
     assert evaluation.feasible and evaluation.penalty == builder.penalty()
 
 
+def test_the_windows_kinds_are_drawn_by_what_they_gained_lately():
+    """Each kind is tried once, then drawn in proportion to its recent gain per second, the weaker one never
+    less than FLOOR times as often as the best; with no gain anywhere, evenly."""
+    builder = Builder(_weeks(2))
+    assert builder.construct(time.monotonic() + 30, polish=False)
+    search = window._Search(builder, lambda penalty: None, 1, 1, 0, -1)
+    assert search._kind() == "days"
+    search.yields["days"] = [10.0, 1.0]
+    assert search._kind() == "staff"
+    draws = 20_000
+
+    def shares(yields: dict[str, list[float]]) -> Counter[str]:
+        search.yields = yields
+        return Counter(search._kind() for _ in range(draws))
+
+    drawn = shares({"days": [30.0, 1.0], "staff": [10.0, 1.0]})  # 30 a second against 10: three to one
+    assert drawn["days"] / draws == pytest.approx(0.75, abs=0.02)
+    drawn = shares({"days": [100.0, 1.0], "staff": [0.0, 4.0]})  # no gain: the floor
+    assert drawn["staff"] / draws == pytest.approx(window.FLOOR / (1 + window.FLOOR), abs=0.02)
+    drawn = shares({"days": [0.0, 1.0], "staff": [0.0, 2.0]})
+    assert drawn["days"] / draws == pytest.approx(0.5, abs=0.02)
+
+
 def _weeks(weeks: int):
     """The tiny hand-made week repeated: a horizon beyond four weeks, so solve_instance takes construct.py."""
     tiny = load_instance(DATA / "tiny.txt")
