@@ -14,6 +14,10 @@ from ortools.sat.python import cp_model
 from solver.curtois.evaluate import Roster
 from solver.curtois.instance import Employee, Instance
 
+# Builds the expression in C++, where Python's sum adds one term at a time: a sixth of a window's build
+# (window.py), half of the one-type pattern models' (construct.py).
+linear_sum = cp_model.LinearExpr.sum
+
 
 @dataclass(frozen=True)
 class Penalty:
@@ -57,7 +61,7 @@ def one_shift_per_day(ctx: Context) -> None:
     """Hard: at most one shift per employee per day; w[e, d] is exactly "some shift on d"."""
     for e in ctx.instance.employees:
         for d in range(ctx.instance.horizon):
-            ctx.model.add(sum(ctx.shifts_of(e, d)) == ctx.works[e.id, d])
+            ctx.model.add(linear_sum(ctx.shifts_of(e, d)) == ctx.works[e.id, d])
 
 
 def shift_rotation(ctx: Context) -> None:
@@ -75,14 +79,16 @@ def max_shifts_per_type(ctx: Context) -> None:
     for e in ctx.instance.employees:
         for t, limit in e.max_shifts.items():
             if limit < horizon:  # a limit >= H cannot bind; skip the useless constraint
-                ctx.model.add(sum(ctx.x[e.id, d, t] for d in range(horizon)) <= limit)
+                ctx.model.add(linear_sum([ctx.x[e.id, d, t] for d in range(horizon)]) <= limit)
 
 
 def total_minutes(ctx: Context) -> None:
     """Hard: the worked minutes of each employee lie in [MinTotalMinutes, MaxTotalMinutes]."""
     for e in ctx.instance.employees:
-        minutes = sum(
-            s.minutes * ctx.x[e.id, d, s.id] for d in range(ctx.instance.horizon) for s in ctx.instance.shifts
+        days = range(ctx.instance.horizon)
+        minutes = cp_model.LinearExpr.weighted_sum(
+            [ctx.x[e.id, d, s.id] for d in days for s in ctx.instance.shifts],
+            [s.minutes for _ in days for s in ctx.instance.shifts],
         )
         ctx.model.add_linear_constraint(minutes, e.min_minutes, e.max_minutes)
 
@@ -93,7 +99,7 @@ def max_consecutive_shifts(ctx: Context) -> None:
     for e in ctx.instance.employees:
         span = e.max_consecutive + 1
         for start in range(horizon - span + 1):
-            ctx.model.add(sum(ctx.works[e.id, d] for d in range(start, start + span)) <= e.max_consecutive)
+            ctx.model.add(linear_sum([ctx.works[e.id, d] for d in range(start, start + span)]) <= e.max_consecutive)
 
 
 def _forbid_short_runs(ctx: Context, e: Employee, minimum: int, working: bool) -> None:
@@ -134,7 +140,7 @@ def max_weekends(ctx: Context) -> None:
             ctx.model.add_implication(ctx.works[e.id, 7 * k + 5], y)
             ctx.model.add_implication(ctx.works[e.id, 7 * k + 6], y)
             worked.append(y)
-        ctx.model.add(sum(worked) <= e.max_weekends)
+        ctx.model.add(linear_sum(worked) <= e.max_weekends)
 
 
 def days_off(ctx: Context) -> None:
@@ -172,7 +178,7 @@ def cover(ctx: Context) -> list[Penalty]:
     staff = len(ctx.instance.employees)
     out = []
     for c in ctx.instance.cover:
-        assigned = sum(ctx.x[e.id, c.day, c.shift] for e in ctx.instance.employees)
+        assigned = linear_sum([ctx.x[e.id, c.day, c.shift] for e in ctx.instance.employees])
         under = ctx.model.new_int_var(0, max(0, c.requirement), f"under[{c.day},{c.shift}]")
         over = ctx.model.new_int_var(0, max(0, staff - c.requirement), f"over[{c.day},{c.shift}]")
         ctx.model.add(assigned + under - over == c.requirement)
@@ -211,7 +217,7 @@ def build_model(instance: Instance) -> tuple[Context, list[Penalty]]:
     for rule in HARD_RULES:
         rule(ctx)
     penalties = [p for rule in SOFT_RULES for p in rule(ctx)]
-    ctx.model.minimize(sum(p.weight * p.term for p in penalties))
+    ctx.model.minimize(cp_model.LinearExpr.weighted_sum([p.term for p in penalties], [p.weight for p in penalties]))
     return ctx, penalties
 
 

@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from solver.curtois.construct import Builder, Column
 from solver.curtois.instance import Employee, Request
+from solver.curtois.model import linear_sum
 
 Literal = cp_model.IntVar | bool
 START_VARIABLES = 2_000  # free assignment Booleans of the first neighbourhood
@@ -42,9 +43,6 @@ NARROW = {"staff", "days"}
 # Each kind is drawn in proportion to what its windows gained per second lately (an exponential average of
 # DECAY per window), and never less than FLOOR times as often as the best kind.
 DECAY, FLOOR = 0.9, 0.15
-
-
-_sum = cp_model.LinearExpr.sum  # builds the expression in C++: Python's sum took a sixth of a window's build
 
 
 def _negate(literal: Literal) -> Literal:
@@ -108,7 +106,7 @@ class Window:
                     continue
                 shifts = [self.model.new_bool_var(f"x[{e.id},{d},{t}]") for t in mine]
                 works = self.model.new_bool_var(f"w[{e.id},{d}]")
-                self.model.add(_sum(shifts) == works)
+                self.model.add(linear_sum(shifts) == works)
                 self.x.update({(e.id, d, t): v for t, v in zip(mine, shifts, strict=True)})
                 self.days[e.id, d] = dict(zip(mine, shifts, strict=True))
                 self.w[e.id, d] = works
@@ -116,7 +114,7 @@ class Window:
             self._employee(e)
         self._requests()
         self._cover()
-        self.model.minimize(_sum(self.terms))
+        self.model.minimize(linear_sum(self.terms))
         for key, var in self.x.items():
             self.model.add_hint(var, roster[key[0]][key[1]] == key[2])
         for (e, d), var in self.w.items():
@@ -171,13 +169,13 @@ class Window:
                     if isinstance(tomorrow, dict):
                         after = [var for t, var in tomorrow.items() if t in forbidden[s]]
                         if after:
-                            self.model.add(first + _sum(after) <= 1)
+                            self.model.add(first + linear_sum(after) <= 1)
                     elif tomorrow is not None and tomorrow in forbidden[s]:
                         self.model.add(first == 0)
             elif today is not None and isinstance(tomorrow, dict):
                 after = [var for t, var in tomorrow.items() if t in forbidden[today]]
                 if after:
-                    self.model.add(_sum(after) == 0)
+                    self.model.add(linear_sum(after) == 0)
         # Shifts per type and minutes: what the fixed days use is spent.
         spent = Counter(column)
         spent.subtract(column[start:end])
@@ -188,7 +186,7 @@ class Window:
         for t, variables in mine.items():
             limit = e.max_shifts.get(t, horizon)
             if limit < horizon:
-                self.model.add(_sum(variables) <= limit - spent[t])
+                self.model.add(linear_sum(variables) <= limit - spent[t])
         if own:
             minutes = self.minutes
             used = sum(minutes[t] * n for t, n in spent.items() if t is not None)
@@ -200,7 +198,7 @@ class Window:
             days = [self.works(e.id, d) for d in range(first, first + span)]
             variables = [v for v in days if not isinstance(v, bool)]
             if variables:
-                self.model.add(_sum(variables) <= e.max_consecutive - sum(1 for v in days if v is True))
+                self.model.add(linear_sum(variables) <= e.max_consecutive - sum(1 for v in days if v is True))
         # Minimum runs, with the model's 3-literal clauses state[s-1] or not state[s] or state[s+k].
         for minimum, working in ((e.min_consecutive, True), (e.min_days_off, False)):
 
@@ -229,7 +227,7 @@ class Window:
                     self.model.add_implication(lit, y)
             worked_weekends.append(y)
         if worked_weekends:
-            self.model.add(_sum(worked_weekends) <= e.max_weekends - used)
+            self.model.add(linear_sum(worked_weekends) <= e.max_weekends - used)
 
     def _requests(self) -> None:
         for e in self.free:
@@ -253,7 +251,7 @@ class Window:
             need = c.requirement - (self.builder.count[key] - mine[key])  # what the fixed employees leave
             under = self.under[key] = self.model.new_int_var(0, max(0, need), "")
             over = self.model.new_int_var(0, staff, "")
-            self.model.add(_sum(variables) + under - over == need)
+            self.model.add(linear_sum(variables) + under - over == need)
             self.terms += [c.weight_under * under, c.weight_over * over]
 
     def offset(self) -> int:
