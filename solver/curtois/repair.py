@@ -70,6 +70,8 @@ class _Staff:
         """The penalty's change if employee e works `new` on day d instead of what they work now."""
         old = self.columns[e][d]
         cover = self.builder.marginal(d, old, -1) + self.builder.marginal(d, new, +1)
+        if (e, d) not in self.requested:  # most days: the requests were 3.6 million calls on Instance24
+            return cover
         return cover + self._request(e, d, new) - self._request(e, d, old)
 
     def gains(self, d: int, t: str) -> list[tuple[int, str]]:
