@@ -94,13 +94,13 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     end = data.draw(st.integers(start + 1, min(instance.horizon, start + 4)), label="end")
     chosen = data.draw(st.sets(st.integers(0, len(instance.employees) - 1), min_size=1), label="free")
     narrow = data.draw(st.booleans(), label="narrow")
+    kind = data.draw(st.sampled_from(["days", "staff"]), label="kind")  # each kind's CP-SAT settings
     free = [instance.employees[i] for i in sorted(chosen)]
     current = builder.as_roster()
     optimum = _best_agreeing(instance, current, {e.id for e in free}, start, end, narrow)
     window = Window(builder, start, end, free, narrow)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(window.model) == cp_model.OPTIMAL
+    solver, status = window.solve(30.0, 1, 0, kind=kind)
+    assert status == cp_model.OPTIMAL
     offset = window.offset()
     for e, column in window.read(solver).items():
         builder.set(e, column)
