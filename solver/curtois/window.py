@@ -341,8 +341,9 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
     if kind == "staff":
         # A few employees over the year: CP-SAT spent much of its time following the hint through conflicts
         # and in MIR cuts. Without either, 20 windows of two employees of Instance24 proved in 8-32 s instead
-        # of 20-53 s, and 30 s of windows from one roster ended 14-18 % lower on Instances 23 and 24. Windows
-        # of days lose their roster with no conflict allowed to the hint (Instance24: 57 591 against 21 101).
+        # of 20-53 s, and 30 s of windows from one roster ended 13 % (Instance24) and 23 % (Instance23) lower
+        # (5 seeds). Windows of days lose their roster with no conflict allowed to the hint (Instance24:
+        # 57 591 against 21 101).
         solver.parameters.hint_conflict_limit = 0
         solver.parameters.add_mir_cuts = False
 
