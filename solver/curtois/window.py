@@ -324,7 +324,7 @@ def _costliest(cost: list[int], days: int, rng: random.Random) -> int:
     return rng.choices(starts, [sum(cost[s : s + days]) + 1 for s in starts])[0]
 
 
-def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int, kind: str = "days") -> None:
+def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: int, kind: str) -> None:
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
