@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from sched.extensions import db
-from sched.models import GP, Assignment, GardeCount, Shift, utcnow
+from sched.models import GP, Assignment, GardeCount, Shift, Territory, utcnow
 from sched.services import counts
-from sched.services.rosters import latest_published_ids
+from sched.services.demo import DEMO_NAME
+from sched.services.eligibility import published_in
 from tests.e2e.browser import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.e2e
@@ -32,16 +33,19 @@ def read(live_app, query):
 
 
 def missing_count(live_app) -> tuple[int, int, str, int]:
-    """(shift id, GP id, GP e-mail, live bookings of that GP's créneaux) of a garde held with no count yet."""
+    """(shift id, GP id, GP e-mail, live bookings of that GP's créneaux) of a Metz garde held with no count yet.
+
+    Metz only: the login opens the GP's Metz account, and the demo's Réunion gardes (18:00 there, 14:00 UTC) end
+    before the Metz ones of the same day."""
 
     def find():
         counted = select(GardeCount.id).where(
             GardeCount.shift_id == Assignment.shift_id, GardeCount.gp_id == Assignment.gp_id
         )
+        metz = db.session.scalar(select(Territory.id).where(Territory.name == DEMO_NAME))
         shift_id, gp_id = db.session.execute(
-            select(Assignment.shift_id, Assignment.gp_id)
-            .join(Shift, Shift.id == Assignment.shift_id)
-            .where(Assignment.version_id.in_(latest_published_ids()), Shift.ends_at < utcnow(), ~counted.exists())
+            published_in(metz, Shift.ends_at < utcnow(), ~counted.exists())
+            .with_only_columns(Assignment.shift_id, Assignment.gp_id)
             .order_by(Shift.starts_at.desc())
             .limit(1)
         ).one()
@@ -58,6 +62,7 @@ def test_report_gp_end_of_garde_count_on_a_phone(browser, live_server, live_app)
     page.set_default_timeout(15000)
     try:
         log_in(page, live_server, email)
+        assert DEMO_NAME in page.locator("footer").inner_text()
         page.get_by_role("link", name="Comptes de fin de garde").click()
         page.locator(f"a[href='/gp/comptes/{shift_id}']").first.click()
         sent = page.get_by_label("dont adressés par le 15")
