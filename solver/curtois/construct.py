@@ -21,10 +21,11 @@ from ortools.sat.python import cp_model
 
 from solver.curtois.evaluate import EMPLOYEE_RULES
 from solver.curtois.instance import Employee, Instance, ShiftType
-from solver.curtois.model import build_model
+from solver.curtois.model import build_model, linear_sum
 
 Column = tuple[str | None, ...]
 PATTERN_SECONDS = 2.0  # at most, per pattern model (0.1-0.6 s on Instance24)
+LS_SECONDS = 0.25  # of it, at most, for the local search alone (0.01-0.04 s on Instance24)
 PATTERN_POLISH = 0.05  # then this long preferring the days still short,
 POLISH_FROM = 0.3  # when at least this many seconds per employee still to construct are left
 
@@ -40,6 +41,52 @@ def _alone(instance: Instance, employee: Employee, shifts: list[ShiftType]) -> I
         off_requests=[r for r in instance.off_requests if r.employee == employee.id and r.shift in kept],
         cover=[],
     )
+
+
+def _pattern_model(
+    instance: Instance, employee: Employee, shift: ShiftType
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar | None]]:
+    """The hard rules of `employee` working `shift` only, with no objective: one Boolean a day ("works"), None
+    on a day off. `shift` never follows itself (`_single_types`), so the rotation holds; the rest is
+    model.py's encoding with one shift a day. Built directly, it takes a third of the time `build_model` took
+    on the employee alone (two Booleans a day, their link, the requests' objective cleared at once)."""
+    model, horizon = cp_model.CpModel(), instance.horizon
+    works = [None if d in employee.days_off else model.new_bool_var("") for d in range(horizon)]
+    most = min(employee.max_shifts.get(shift.id, horizon), employee.max_minutes // shift.minutes)
+    model.add_linear_constraint(
+        linear_sum([w for w in works if w is not None]), math.ceil(employee.min_minutes / shift.minutes), most
+    )
+    span = employee.max_consecutive + 1
+    for start in range(horizon - span + 1):
+        days = [w for w in works[start : start + span] if w is not None]
+        if len(days) > employee.max_consecutive:
+            model.add(linear_sum(days) <= employee.max_consecutive)
+    # Runs not touching a horizon end: state[s-1] or not state[s] or state[s+k] for k < minimum (model.py),
+    # a day off being a constant (false working, true resting).
+    for minimum, working in ((employee.min_consecutive, True), (employee.min_days_off, False)):
+        for start in range(1, horizon):
+            for k in range(1, min(minimum, horizon - start)):
+                clause = []
+                for d, positive in ((start - 1, True), (start, False), (start + k, True)):
+                    w = works[d]
+                    if w is None:
+                        if positive != working:  # the literal is true: the clause holds
+                            break
+                        continue  # the literal is false
+                    clause.append(w if positive == working else ~w)
+                else:
+                    model.add_bool_or(clause)
+    worked = []
+    for k in range(instance.weekends):
+        days = [w for w in works[7 * k + 5 : 7 * k + 7] if w is not None]
+        if days:
+            y = model.new_bool_var("")
+            for w in days:
+                model.add_implication(w, y)
+            worked.append(y)
+    if len(worked) > employee.max_weekends:
+        model.add(linear_sum(worked) <= employee.max_weekends)
+    return model, works
 
 
 def allowed_shifts(instance: Instance, employee: Employee) -> list[ShiftType]:
@@ -164,33 +211,42 @@ class Builder:
     def _pattern(self, employee: Employee, shift: ShiftType, seconds: float, polish: bool) -> Column | None:
         """The employee working `shift` only: every hard rule holds; then, briefly, short days preferred.
 
-        Feasibility first, with at least 2 workers: CP-SAT's feasibility-jump worker finds a pattern of
-        Instance24 in 0.1-0.6 s where one worker found none in 5 s (the minutes window leaves 233-234 days).
+        Feasibility first, by CP-SAT's local search alone (feasibility jump, one worker) for at most
+        LS_SECONDS: the default search on one worker found no pattern of Instance24 in 5 s (the minutes window
+        leaves 233-234 days), two workers (one of them feasibility jump) found each in 0.1-0.6 s, the local
+        search alone in 0.01-0.04 s (the 150 patterns: 6.5 s instead of 9.9 on a busy machine, 1.8 s instead
+        of 3.7 on Instance21's 100). It cannot prove a pattern impossible: then the whole search, two workers.
         """
         started = time.monotonic()
-        ctx, _ = build_model(_alone(self.instance, employee, [shift]))
-        ctx.model.clear_objective()
-        x = {d: ctx.x[employee.id, d, shift.id] for d in range(self.instance.horizon)}
-        solver = self._solver(seconds, workers=max(2, self.workers))
+        model, works = _pattern_model(self.instance, employee, shift)
+        x = {d: var for d, var in enumerate(works) if var is not None}
+        solver = self._pattern_solver(min(LS_SECONDS, seconds), local=True)
+        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver = self._pattern_solver(seconds - (time.monotonic() - started), local=False)
+            if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return None
+        column = tuple(shift.id if d in x and solver.boolean_value(x[d]) else None for d in range(len(works)))
+        if not polish:
+            return column
+        gains = {d: -self.marginal(d, shift.id) for d in x}
+        model.maximize(linear_sum([g * x[d] for d, g in gains.items() if g]))
+        for d, var in x.items():
+            model.add_hint(var, column[d] is not None)
+        left = seconds - (time.monotonic() - started)
+        solver = self._solver(min(PATTERN_POLISH, left), workers=max(2, self.workers))
+        if left > 0.01 and solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            column = tuple(shift.id if d in x and solver.boolean_value(x[d]) else None for d in range(len(works)))
+        return column
+
+    def _pattern_solver(self, seconds: float, local: bool) -> cp_model.CpSolver:
+        solver = self._solver(seconds, workers=1 if local else max(2, self.workers))
+        solver.parameters.use_ls_only = local
         # A light presolve: the full one took most of the 48 ms a pattern needed, on a model feasibility jump
         # then solves at once. Instance24's 150 patterns in 5.4 s instead of 7.9, none of them missed.
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.max_presolve_iterations = 1
         solver.parameters.symmetry_level = 0
-        if solver.solve(ctx.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
-        if not polish:
-            return column
-        gains = {d: -self.marginal(d, shift.id) for d in x}
-        ctx.model.maximize(sum(g * x[d] for d, g in gains.items() if g))
-        for d, var in x.items():
-            ctx.model.add_hint(var, column[d] is not None)
-        left = seconds - (time.monotonic() - started)
-        solver = self._solver(min(PATTERN_POLISH, left), workers=max(2, self.workers))
-        if left > 0.01 and solver.solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            column = tuple(shift.id if solver.boolean_value(x[d]) else None for d in range(self.instance.horizon))
-        return column
+        return solver
 
     # --- 2. the shifts mixed ---------------------------------------------------------------------------------
 

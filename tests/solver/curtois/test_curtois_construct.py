@@ -9,13 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from solver.curtois import colgen, solve, window
 from solver.curtois import evaluate as ev
-from solver.curtois.construct import Builder
+from solver.curtois.construct import Builder, _pattern_model
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import DEFAULT_DIR
 from solver.curtois.instance import Cover, load_instance
@@ -42,6 +42,38 @@ def test_construction_gives_valid_rosters_priced_like_the_evaluator(instance):
     evaluation = evaluate(instance, builder.as_roster())
     assert evaluation.feasible, evaluation.violations
     assert evaluation.penalty == builder.penalty() >= optimum
+
+
+class _Patterns(cp_model.CpSolverSolutionCallback):
+    def __init__(self, works, shift: str) -> None:
+        super().__init__()
+        self.works, self.shift, self.found = works, shift, set()
+
+    def on_solution_callback(self) -> None:
+        self.found.add(tuple(None if w is None or not self.value(w) else self.shift for w in self.works))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_instances(shifts=2, staff=1, weeks=2), st.data())
+def test_a_pattern_model_has_exactly_the_valid_rosters_of_one_shift_type(instance, data):
+    """Every solution of the one-type pattern model is a column the evaluator accepts, and every column of that
+    type it accepts is a solution (all of them enumerated, two weeks)."""
+    employee = instance.employees[0]
+    types = [s for s in instance.shifts if s.id not in s.forbidden_next]  # what `_single_types` may offer
+    assume(types)
+    shift = data.draw(st.sampled_from(types))
+    model, works = _pattern_model(instance, employee, shift)
+    solver = cp_model.CpSolver()
+    solver.parameters.enumerate_all_solutions = True
+    solver.parameters.num_workers = 1
+    patterns = _Patterns(works, shift.id)
+    solver.solve(model, patterns)
+    valid = {
+        days
+        for days in itertools.product([None, shift.id], repeat=instance.horizon)
+        if not any(rule(instance, employee, list(days)) for rule in ev.EMPLOYEE_RULES)
+    }
+    assert patterns.found == valid
 
 
 def _narrow_shifts(instance, current, free_ids, start, end) -> dict[int, set[str]]:
