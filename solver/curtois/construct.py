@@ -15,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
@@ -185,20 +186,37 @@ class Builder:
         short: Counter[str] = Counter()
         for (d, t), c in self.cover.items():
             short[t] += max(0, c.requirement - self.count[d, t])
-        for done, employee in enumerate(todo):
-            # The brief polish of each pattern only while the time left allows it for everyone still to come.
-            polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
-            column = self._first_column(employee, deadline, polished, short)
-            if column is None:
-                return False
-            self.set(employee.id, column)
-            for d, t in enumerate(column):
-                if t is not None and (c := self.cover.get((d, t))) is not None and self.count[d, t] <= c.requirement:
-                    short[t] -= 1
+        # With two workers, two employees at a time, each pattern's search on one core: the next employee's
+        # types are chosen before the one in flight comes in. Their columns go in in the employees' order.
+        threads = 2 if self.workers > 1 else 1
+        flying: deque[tuple[Employee, Future[Column | None]]] = deque()
+        with ThreadPoolExecutor(threads) as pool:
+            for done, employee in enumerate(todo):
+                # The brief polish of each pattern only while the time left allows it for everyone to come.
+                polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
+                types = _single_types(self.instance, employee, short)
+                flying.append((employee, pool.submit(self._first_column, employee, deadline, polished, types)))
+                if len(flying) == threads or done == len(todo) - 1:
+                    while flying:
+                        if not self._take(*flying.popleft(), short):
+                            return False  # the pattern still in flight ends by the deadline
+                        if done < len(todo) - 1:
+                            break  # one more employee in flight
         return True
 
-    def _first_column(self, employee: Employee, deadline: float, polish: bool, short: Counter[str]) -> Column | None:
-        for shift in _single_types(self.instance, employee, short):
+    def _take(self, employee: Employee, future: Future[Column | None], short: Counter[str]) -> bool:
+        """The employee's column in the roster, what it covers out of `short`; False if it has none."""
+        column = future.result()
+        if column is None:
+            return False
+        self.set(employee.id, column)
+        for d, t in enumerate(column):
+            if t is not None and (c := self.cover.get((d, t))) is not None and self.count[d, t] <= c.requirement:
+                short[t] -= 1
+        return True
+
+    def _first_column(self, employee: Employee, deadline: float, polish: bool, types: list[ShiftType]) -> Column | None:
+        for shift in types:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
