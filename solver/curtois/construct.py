@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 
 from solver.curtois.evaluate import EMPLOYEE_RULES
 from solver.curtois.instance import Employee, Instance, ShiftType
-from solver.curtois.model import build_model, linear_sum
+from solver.curtois.model import Literal, add_clause, build_model, linear_sum, negate
 
 Column = tuple[str | None, ...]
 PATTERN_SECONDS = 2.0  # at most, per pattern model (0.1-0.6 s on Instance24)
@@ -63,20 +63,16 @@ def _pattern_model(
         if len(days) > employee.max_consecutive:
             model.add(linear_sum(days) <= employee.max_consecutive)
     # Runs not touching a horizon end: state[s-1] or not state[s] or state[s+k] for k < minimum (model.py),
-    # a day off being a constant (false working, true resting).
+    # a day off being the constant "not working".
     for minimum, working in ((employee.min_consecutive, True), (employee.min_days_off, False)):
+
+        def state(d: int, working: bool = working) -> Literal:
+            lit = False if works[d] is None else works[d]
+            return lit if working else negate(lit)
+
         for start in range(1, horizon):
             for k in range(1, min(minimum, horizon - start)):
-                clause = []
-                for d, positive in ((start - 1, True), (start, False), (start + k, True)):
-                    w = works[d]
-                    if w is None:
-                        if positive != working:  # the literal is true: the clause holds
-                            break
-                        continue  # the literal is false
-                    clause.append(w if positive == working else ~w)
-                else:
-                    model.add_bool_or(clause)
+                add_clause(model, [state(start - 1), negate(state(start)), state(start + k)])
     worked = []
     for k in range(instance.weekends):
         days = [w for w in works[7 * k + 5 : 7 * k + 7] if w is not None]

@@ -17,6 +17,21 @@ from solver.curtois.instance import Employee, Instance
 # Builds the expression in C++, where Python's sum adds one term at a time: a sixth of a window's build
 # (window.py), half of the one-type pattern models' (construct.py).
 linear_sum = cp_model.LinearExpr.sum
+# A literal of a model that fixes part of the roster (window.py, construct.py's patterns): a Boolean variable,
+# or a constant where the day is fixed.
+Literal = cp_model.IntVar | bool
+
+
+def negate(literal: Literal) -> Literal:
+    return (not literal) if isinstance(literal, bool) else ~literal
+
+
+def add_clause(model: cp_model.CpModel, literals: list[Literal]) -> None:
+    """At least one of `literals` holds: nothing to add when a constant one is true, the constant false ones
+    left out (all of them false: an empty clause, the model infeasible)."""
+    if any(lit is True for lit in literals):
+        return
+    model.add_bool_or([lit for lit in literals if not isinstance(lit, bool)])
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class _Staff:
         self.types = {e: Counter(t for t in c if t is not None) for e, c in self.columns.items()}
         self.weekends = {e: sum(self._weekend(c, k) for k in range(instance.weekends)) for e, c in self.columns.items()}
         # The employees who may work each type, with their columns: the candidates of a line.
-        self.takers = {t: [(e, self.columns[e]) for e in self.columns if t in self.allowed[e]] for t in self.length}
+        self.takers = {t: [(e, self.columns[e]) for e in self.columns if t in self.allowed[e]] for t in self.forbidden}
         # What the requests of (employee, day) add when shift t is worked there, less what they add on a day off
         # (the shift-on weights of that day are paid either way unless t is requested): a move's change is the
         # difference of two lookups. The same request twice counts twice.

@@ -26,9 +26,8 @@ from ortools.sat.python import cp_model
 
 from solver.curtois.construct import Builder, Column
 from solver.curtois.instance import Employee, Request
-from solver.curtois.model import linear_sum
+from solver.curtois.model import Literal, add_clause, linear_sum, negate
 
-Literal = cp_model.IntVar | bool
 START_VARIABLES = 2_000  # free assignment Booleans of the first neighbourhood
 MIN_VARIABLES, MAX_VARIABLES = 1_000, 60_000
 SUB_SECONDS = 1.0  # at most, per sub-problem
@@ -43,10 +42,6 @@ NARROW = {"staff", "days"}
 # Each kind is drawn in proportion to what its windows gained per second lately (an exponential average of
 # DECAY per window), and never less than FLOOR times as often as the best kind.
 DECAY, FLOOR = 0.9, 0.15
-
-
-def _negate(literal: Literal) -> Literal:
-    return (not literal) if isinstance(literal, bool) else ~literal
 
 
 class DayCosts:
@@ -149,12 +144,9 @@ class Window:
         return self.w.get((e, d), False) if self.inside(d) else self.roster[e][d] is not None
 
     def _clause(self, literals: list[Literal]) -> None:
-        if any(lit is True for lit in literals):
-            return
-        variables = [lit for lit in literals if not isinstance(lit, bool)]
         # All constant and false: the fixed days break the rule themselves, which a valid roster never does.
-        assert variables, "a window clause with every literal fixed false"
-        self.model.add_bool_or(variables)
+        assert any(lit is not False for lit in literals), "a window clause with every literal fixed false"
+        add_clause(self.model, literals)
 
     def _employee(self, e: Employee) -> None:
         instance, start, end, horizon = self.instance, self.start, self.end, self.instance.horizon
@@ -204,12 +196,12 @@ class Window:
 
             def state(d: int, working: bool = working) -> Literal:
                 lit = self.works(e.id, d)
-                return lit if working else _negate(lit)
+                return lit if working else negate(lit)
 
             for first in range(max(1, start - minimum), min(horizon, end + 1)):
                 for k in range(1, minimum):
                     if first + k < horizon and any(self.inside(d) for d in (first - 1, first, first + k)):
-                        self._clause([state(first - 1), _negate(state(first)), state(first + k)])
+                        self._clause([state(first - 1), negate(state(first)), state(first + k)])
         # Weekends: those outside the window are spent.
         used, worked_weekends = 0, []
         for k in range(instance.weekends):
