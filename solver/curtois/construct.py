@@ -45,18 +45,78 @@ def _alone(instance: Instance, employee: Employee, shifts: list[ShiftType]) -> I
 
 
 def _pattern_model(
-    instance: Instance, employee: Employee, shift: ShiftType
+    instance: Instance, employee: Employee, shift: ShiftType, whole: bool = False
 ) -> tuple[cp_model.CpModel, list[cp_model.IntVar | None]]:
     """The hard rules of `employee` working `shift` only, with no objective: one Boolean a day ("works"), None
     on a day off. `shift` never follows itself (`_single_types`), so the rotation holds; the rest is
     model.py's encoding with one shift a day. Built directly, it takes a third of the time `build_model` took
     on the employee alone (two Booleans a day, their link, the requests' objective cleared at once)."""
-    model, horizon = cp_model.CpModel(), instance.horizon
-    works = [None if d in employee.days_off else model.new_bool_var("") for d in range(horizon)]
-    most = min(employee.max_shifts.get(shift.id, horizon), employee.max_minutes // shift.minutes)
+    model, works = _works(instance, employee)
+    most = min(employee.max_shifts.get(shift.id, instance.horizon), employee.max_minutes // shift.minutes)
     model.add_linear_constraint(
         linear_sum([w for w in works if w is not None]), math.ceil(employee.min_minutes / shift.minutes), most
     )
+    _days_rules(instance, employee, model, works)
+    if whole:
+        for k in range(instance.weekends):
+            saturday, sunday = works[7 * k + 5 : 7 * k + 7]
+            if saturday is not None and sunday is not None:
+                model.add(saturday == sunday)
+    return model, works
+
+
+def _mixed_pattern_model(
+    instance: Instance, employee: Employee, shifts: list[ShiftType], weekends: frozenset[int]
+) -> tuple[cp_model.CpModel, list[dict[str, cp_model.IntVar]]]:
+    """The hard rules of `employee` working `shifts` only, both days of `weekends` and no other weekend day:
+    one Boolean a day and type (at most one a day), the rotation among them, each type's limit, the minutes
+    window."""
+    model, works = _works(instance, employee, weekends)
+    x: list[dict[str, cp_model.IntVar]] = []
+    for w in works:
+        day = {s.id: model.new_bool_var("") for s in shifts} if w is not None else {}
+        if w is not None:
+            model.add(linear_sum(list(day.values())) == w)
+        x.append(day)
+    for s in shifts:
+        model.add(linear_sum([day[s.id] for day in x if day]) <= employee.max_shifts.get(s.id, instance.horizon))
+    pairs = [(s.id, t.id) for s in shifts for t in shifts if t.id in s.forbidden_next]
+    for d in range(instance.horizon - 1):
+        if x[d] and x[d + 1]:
+            for s, t in pairs:
+                model.add_bool_or([x[d][s].Not(), x[d + 1][t].Not()])
+    model.add_linear_constraint(
+        linear_sum([s.minutes * day[s.id] for day in x for s in shifts if day]),
+        employee.min_minutes,
+        employee.max_minutes,
+    )
+    _days_rules(instance, employee, model, works)
+    for k in weekends:
+        for w in works[7 * k + 5 : 7 * k + 7]:
+            if w is not None:
+                model.add(w == 1)
+    return model, x
+
+
+def _works(
+    instance: Instance, employee: Employee, weekends: frozenset[int] | None = None
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar | None]]:
+    """One Boolean a day; None on a day off and, when `weekends` are chosen, on the other weekends' days."""
+    model = cp_model.CpModel()
+    off = set(employee.days_off)
+    if weekends is not None:
+        off.update(d for k in range(instance.weekends) if k not in weekends for d in (7 * k + 5, 7 * k + 6))
+    return model, [None if d in off else model.new_bool_var("") for d in range(instance.horizon)]
+
+
+def _days_rules(
+    instance: Instance,
+    employee: Employee,
+    model: cp_model.CpModel,
+    works: list[cp_model.IntVar | None],
+) -> None:
+    """What every pattern model holds to: runs of days on and off, and the weekends worked."""
+    horizon = instance.horizon
     span = employee.max_consecutive + 1
     for start in range(horizon - span + 1):
         days = [w for w in works[start : start + span] if w is not None]
@@ -73,17 +133,14 @@ def _pattern_model(
         for start in range(1, horizon):
             for k in range(1, min(minimum, horizon - start)):
                 add_clause(model, [state(start - 1), negate(state(start)), state(start + k)])
-    worked = []
-    for k in range(instance.weekends):
-        days = [w for w in works[7 * k + 5 : 7 * k + 7] if w is not None]
-        if days:
-            y = model.new_bool_var("")
+    weekends = [[w for w in works[7 * k + 5 : 7 * k + 7] if w is not None] for k in range(instance.weekends)]
+    weekends = [days for days in weekends if days]
+    if len(weekends) > employee.max_weekends:
+        worked = [model.new_bool_var("") for _ in weekends]
+        for y, days in zip(worked, weekends, strict=True):
             for w in days:
                 model.add_implication(w, y)
-            worked.append(y)
-    if len(worked) > employee.max_weekends:
         model.add(linear_sum(worked) <= employee.max_weekends)
-    return model, works
 
 
 def allowed_shifts(instance: Instance, employee: Employee) -> list[ShiftType]:
@@ -100,6 +157,25 @@ def _single_types(instance: Instance, employee: Employee, demand: Counter[str]) 
         if math.ceil(employee.min_minutes / s.minutes) <= most:
             fits.append(s)
     return sorted(fits, key=lambda s: (-demand[s.id], s.id))
+
+
+def _weekends(instance: Instance, employee: Employee, need: Counter[int]) -> frozenset[int]:
+    """The weekends `employee` is to work both days of: as many as allowed among those with neither day off,
+    the shortest first; taken off `need` at once (the employee in flight counts before their column is in)."""
+    free = [k for k in range(instance.weekends) if not {7 * k + 5, 7 * k + 6} & employee.days_off]
+    chosen = sorted(free, key=lambda k: (-need[k], k))[: employee.max_weekends]
+    for k in chosen:
+        need[k] -= 2
+    return frozenset(chosen)
+
+
+def _lengths(instance: Instance, employee: Employee, short: Counter[str], types: list[ShiftType]) -> list[ShiftType]:
+    """For `_mixed`: of each length the employee may work, the type still shortest; and the first single type,
+    whose limit alone holds the minutes window."""
+    shortest: dict[int, ShiftType] = {}
+    for shift in sorted(allowed_shifts(instance, employee), key=lambda s: (-short[s.id], s.id)):
+        shortest.setdefault(shift.minutes, shift)
+    return list(shortest.values()) + [s for s in types[:1] if s not in shortest.values()]
 
 
 class Builder:
@@ -185,13 +261,20 @@ class Builder:
         # With two workers, two employees at a time, each pattern's search on one core: the next employee's
         # types are chosen before the one in flight comes in. Their columns go in in the employees' order.
         threads = 2 if self.workers > 1 else 1
+        need: Counter[int] = Counter()  # what the roster leaves short on each weekend, Saturday and Sunday
+        for (d, t), c in self.cover.items():
+            if d % 7 >= 5 and d < 7 * self.instance.weekends:
+                need[d // 7] += c.requirement - self.count[d, t]
         flying: deque[tuple[Employee, Future[Column | None]]] = deque()
         with ThreadPoolExecutor(threads) as pool:
             for done, employee in enumerate(todo):
                 # The brief polish of each pattern only while the time left allows it for everyone to come.
                 polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
                 types = _single_types(self.instance, employee, short)
-                flying.append((employee, pool.submit(self._first_column, employee, deadline, polished, types)))
+                shifts = _lengths(self.instance, employee, short, types)
+                weekends = _weekends(self.instance, employee, need) if len({s.minutes for s in shifts}) > 1 else None
+                job = pool.submit(self._first_column, employee, deadline, polished, types, shifts, weekends)
+                flying.append((employee, job))
                 if len(flying) == threads and not self._take(*flying.popleft(), short):
                     return False  # a pattern still in flight ends by the deadline
             return all(self._take(*flying.popleft(), short) for _ in range(len(flying)))
@@ -207,18 +290,32 @@ class Builder:
                 short[t] -= 1
         return True
 
-    def _first_column(self, employee: Employee, deadline: float, polish: bool, types: list[ShiftType]) -> Column | None:
-        for shift in types:
+    def _first_column(
+        self,
+        employee: Employee,
+        deadline: float,
+        polish: bool,
+        types: list[ShiftType],
+        shifts: list[ShiftType],
+        weekends: frozenset[int] | None,
+    ) -> Column | None:
+        """The first of: several lengths and chosen weekends (`_mixed`), the first single type on whole
+        weekends, each single type, the employee's whole model. The first two by local search alone."""
+        if weekends is not None and (column := self._mixed(employee, shifts, weekends)) is not None:
+            return column
+        for shift, whole in [(shift, True) for shift in types[:1]] + [(shift, False) for shift in types]:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish)
+            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish, whole)
             if column is not None:
                 return column
         left = deadline - time.monotonic()
         return self._best(employee, min(left, max(1.0, left / 2)), None) if left > 0 else None
 
-    def _pattern(self, employee: Employee, shift: ShiftType, seconds: float, polish: bool) -> Column | None:
+    def _pattern(
+        self, employee: Employee, shift: ShiftType, seconds: float, polish: bool, whole: bool
+    ) -> Column | None:
         """The employee working `shift` only: every hard rule holds; then, briefly, short days preferred.
 
         Feasibility first, by CP-SAT's local search alone (feasibility jump, one worker) for at most
@@ -229,10 +326,12 @@ class Builder:
         whole search, two workers.
         """
         started = time.monotonic()
-        model, works = _pattern_model(self.instance, employee, shift)
+        model, works = _pattern_model(self.instance, employee, shift, whole)
         x = {d: var for d, var in enumerate(works) if var is not None}
         solver = self._pattern_solver(min(LS_SECONDS, seconds), local=True)
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if whole:
+                return None
             solver = self._pattern_solver(seconds - (time.monotonic() - started), local=False)
             if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
@@ -248,6 +347,13 @@ class Builder:
         if left > 0.01 and solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             column = tuple(shift.id if d in x and solver.boolean_value(x[d]) else None for d in range(len(works)))
         return column
+
+    def _mixed(self, employee: Employee, shifts: list[ShiftType], weekends: frozenset[int]) -> Column | None:
+        model, x = _mixed_pattern_model(self.instance, employee, shifts, weekends)
+        solver = self._pattern_solver(LS_SECONDS, local=True)
+        if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
 
     def _pattern_solver(self, seconds: float, local: bool) -> cp_model.CpSolver:
         solver = self._solver(seconds, workers=1 if local else max(2, self.workers))

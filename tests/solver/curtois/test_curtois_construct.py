@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from solver.curtois import colgen, solve, window
 from solver.curtois import evaluate as ev
-from solver.curtois.construct import Builder, _pattern_model
+from solver.curtois.construct import Builder, _mixed_pattern_model, _pattern_model
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import DEFAULT_DIR
 from solver.curtois.instance import Cover, load_instance
@@ -57,12 +57,14 @@ class _Patterns(cp_model.CpSolverSolutionCallback):
 @given(small_instances(shifts=2, staff=1, weeks=2), st.data())
 def test_a_pattern_model_has_exactly_the_valid_rosters_of_one_shift_type(instance, data):
     """Every solution of the one-type pattern model is a column the evaluator accepts, and every column of that
-    type it accepts is a solution (all of them enumerated, two weeks)."""
+    type it accepts is a solution (all of them enumerated, two weeks); with `whole`, those that work both days
+    of a weekend or neither (a weekend day off aside)."""
     employee = instance.employees[0]
     types = [s for s in instance.shifts if s.id not in s.forbidden_next]  # what `_single_types` may offer
     assume(types)
     shift = data.draw(st.sampled_from(types))
-    model, works = _pattern_model(instance, employee, shift)
+    whole = data.draw(st.booleans())
+    model, works = _pattern_model(instance, employee, shift, whole)
     solver = cp_model.CpSolver()
     solver.parameters.enumerate_all_solutions = True
     solver.parameters.num_workers = 1
@@ -72,8 +74,50 @@ def test_a_pattern_model_has_exactly_the_valid_rosters_of_one_shift_type(instanc
         days
         for days in itertools.product([None, shift.id], repeat=instance.horizon)
         if not any(rule(instance, employee, list(days)) for rule in ev.EMPLOYEE_RULES)
+        and not (whole and any(_half_weekend(employee, days, k) for k in range(instance.weekends)))
     }
     assert patterns.found == valid
+
+
+def _half_weekend(employee, days, k: int) -> bool:
+    """One day of weekend k worked and the other not, though neither is a day off."""
+    saturday, sunday = 7 * k + 5, 7 * k + 6
+    return not {saturday, sunday} & employee.days_off and (days[saturday] is None) != (days[sunday] is None)
+
+
+class _Mixed(cp_model.CpSolverSolutionCallback):
+    def __init__(self, x) -> None:
+        super().__init__()
+        self.x, self.found = x, set()
+
+    def on_solution_callback(self) -> None:
+        self.found.add(tuple(next((t for t, v in day.items() if self.value(v)), None) for day in self.x))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_instances(shifts=2, staff=1), st.data())
+def test_a_mixed_pattern_model_has_exactly_the_valid_rosters_on_its_weekends(instance, data):
+    """Every solution of the pattern model with several types is a column the evaluator accepts that works
+    both days of the chosen weekend (those not off) and no other weekend day, and every such column is one
+    (all enumerated, one week, two shift types)."""
+    employee = instance.employees[0]
+    shifts = [s for s in instance.shifts if employee.max_shifts[s.id] > 0]
+    assume(shifts)
+    weekends = frozenset(data.draw(st.sets(st.just(0), max_size=employee.max_weekends)))
+    model, x = _mixed_pattern_model(instance, employee, shifts, weekends)
+    solver = cp_model.CpSolver()
+    solver.parameters.enumerate_all_solutions = True
+    solver.parameters.num_workers = 1
+    found = _Mixed(x)
+    solver.solve(model, found)
+    weekend = {5, 6} - employee.days_off
+    valid = {
+        days
+        for days in itertools.product([None, *(s.id for s in shifts)], repeat=instance.horizon)
+        if not any(rule(instance, employee, list(days)) for rule in ev.EMPLOYEE_RULES)
+        and all((days[d] is not None) == (0 in weekends) for d in weekend)
+    }
+    assert found.found == valid
 
 
 def _narrow_shifts(instance, current, free_ids, start, end) -> dict[int, set[str]]:

@@ -63,22 +63,21 @@ def test_repair_keeps_the_roster_valid_and_never_raises_the_penalty(instance, se
     assert evaluation.penalty == builder.penalty() <= before
 
 
-def test_on_instance21_the_long_shifts_short_after_mixing_are_mostly_filled():
-    """Instance21 after its shifts are mixed: the 720-minute shifts are short and the 480-minute ones over
-    (docs/curtois.md); the moves must fill most of the long shifts short and end valid, priced like the
-    evaluator (one run: 1 200 long shifts short before, 346 after)."""
+def test_on_instance21_the_shifts_short_after_mixing_are_mostly_filled():
+    """Instance21 after its shifts are mixed: the moves must fill most of the lines still short and end valid,
+    priced like the evaluator (one run: 1 121 shifts short before, 256 after; the construction no longer
+    leaves the 720-minute shifts to the moves, docs/curtois.md)."""
     instance = load_instance(DEFAULT_DIR / "instances" / "Instance21.txt")
     builder = Builder(instance, workers=2)
     assert builder.construct(time.monotonic() + 60, polish=False)
     builder.mix_shifts()
-    long = {s.id for s in instance.shifts if s.minutes == 720}
 
-    def long_short() -> int:
-        return sum(max(0, c.requirement - builder.count[d, t]) for (d, t), c in builder.cover.items() if t in long)
+    def short() -> int:
+        return sum(max(0, c.requirement - builder.count[key]) for key, c in builder.cover.items())
 
-    before, missing = builder.penalty(), long_short()
+    before, missing = builder.penalty(), short()
     assert missing > 500  # what the moves are for
     moves = repair.repair(builder, time.monotonic() + 30)
-    assert moves > 0 and long_short() < missing / 2
+    assert moves > 0 and short() < missing / 2
     evaluation = evaluate(instance, builder.as_roster())
     assert evaluation.feasible and evaluation.penalty == builder.penalty() < before
