@@ -58,7 +58,7 @@ class _Patterns(cp_model.CpSolverSolutionCallback):
 def test_a_pattern_model_has_exactly_the_valid_rosters_of_one_shift_type(instance, data):
     """Every solution of the one-type pattern model is a column the evaluator accepts, and every column of that
     type it accepts is a solution (all of them enumerated, two weeks); with `whole`, those that work both days
-    of a weekend or neither (a weekend day off aside)."""
+    of a weekend or neither (a weekend day off aside), and as many weekends as allowed."""
     employee = instance.employees[0]
     types = [s for s in instance.shifts if s.id not in s.forbidden_next]  # what `_single_types` may offer
     assume(types)
@@ -74,15 +74,19 @@ def test_a_pattern_model_has_exactly_the_valid_rosters_of_one_shift_type(instanc
         days
         for days in itertools.product([None, shift.id], repeat=instance.horizon)
         if not any(rule(instance, employee, list(days)) for rule in ev.EMPLOYEE_RULES)
-        and not (whole and any(_half_weekend(employee, days, k) for k in range(instance.weekends)))
+        and not (whole and not _whole_weekends(instance, employee, days))
     }
     assert patterns.found == valid
 
 
-def _half_weekend(employee, days, k: int) -> bool:
-    """One day of weekend k worked and the other not, though neither is a day off."""
-    saturday, sunday = 7 * k + 5, 7 * k + 6
-    return not {saturday, sunday} & employee.days_off and (days[saturday] is None) != (days[sunday] is None)
+def _whole_weekends(instance, employee, days) -> bool:
+    """No weekend with one day worked and the other not though neither is a day off; as many weekends worked
+    as allowed, of those with a day that is not off."""
+    weekends = [(7 * k + 5, 7 * k + 6) for k in range(instance.weekends)]
+    open_ = [w for w in weekends if set(w) - employee.days_off]
+    worked = [w for w in weekends if days[w[0]] is not None or days[w[1]] is not None]
+    half = [w for w in weekends if not set(w) & employee.days_off and (days[w[0]] is None) != (days[w[1]] is None)]
+    return not half and len(worked) >= min(employee.max_weekends, len(open_))
 
 
 class _Mixed(cp_model.CpSolverSolutionCallback):
