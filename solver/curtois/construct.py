@@ -17,7 +17,7 @@ window (720 minutes wide for a year) leaves an employee of 480-minute shifts alo
    that fits the minutes window), weekends whole and as many as allowed (`_pattern_model`, `whole`);
 3. each such type with weekends free (the whole search when local search finds nothing);
 4. the employee's whole model (`_best`, which prices cover with everyone else as now).
-Instance24 after repair: 226 391 (one type each) against about 104 000, the construction taking 11.7 s
+Instance24 after repair: 226 391 (one type each) against about 104 000, the construction taking 9.7-9.8 s
 instead of 5.5 (docs/curtois.md, thirteenth session).
 """
 
@@ -84,9 +84,9 @@ def _pattern_model(
 def _mixed_pattern_model(
     instance: Instance, employee: Employee, shifts: list[ShiftType], weekends: frozenset[int]
 ) -> tuple[cp_model.CpModel, list[dict[str, cp_model.IntVar]]]:
-    """The hard rules of `employee` working `shifts` only, both days of `weekends` and no other weekend day:
-    one Boolean a day and type (at most one a day), the rotation among them, each type's limit, the minutes
-    window."""
+    """The hard rules of `employee` working `shifts` only, both days of `weekends` and no other weekend day
+    (days off aside): one Boolean a day and type (at most one a day), the rotation among them, each type's
+    limit, the minutes window."""
     model, works = _works(instance, employee, weekends)
     x: list[dict[str, cp_model.IntVar]] = []
     for w in works:
@@ -321,7 +321,8 @@ class Builder:
         weekends, each single type, the employee's whole model. The first two by local search alone."""
         if weekends is not None and (column := self._mixed(employee, shifts, weekends)) is not None:
             return column
-        for shift, whole in [(shift, True) for shift in types[:1]] + [(shift, False) for shift in types]:
+        attempts = [(types[0], True)] if types else []
+        for shift, whole in attempts + [(shift, False) for shift in types]:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -341,7 +342,8 @@ class Builder:
         leaves 233-234 days), two workers (one of them feasibility jump) found each in 0.1-0.6 s, the local
         search alone in 0.01-0.04 s (quiet machine, one employee at a time, the model built directly:
         Instance24's construction 3.0-3.2 s against 4.7-5.3). It cannot prove a pattern impossible: then the
-        whole search, two workers.
+        whole search, two workers. With `whole` (weekends whole, as many as allowed), local search alone: a
+        pattern it does not find is left to the next attempt.
         """
         started = time.monotonic()
         model, works = _pattern_model(self.instance, employee, shift, whole)
@@ -367,6 +369,8 @@ class Builder:
         return column
 
     def _mixed(self, employee: Employee, shifts: list[ShiftType], weekends: frozenset[int]) -> Column | None:
+        """The employee's roster of several types on the weekends chosen, by local search alone (None if it
+        finds none within LS_SECONDS)."""
         model, x = _mixed_pattern_model(self.instance, employee, shifts, weekends)
         solver = self._pattern_solver(LS_SECONDS, local=True)
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
