@@ -79,13 +79,19 @@ def test_a_pattern_model_has_exactly_the_valid_rosters_of_one_shift_type(instanc
     assert patterns.found == valid
 
 
+def _half(employee, days, k: int) -> bool:
+    """Weekend k worked on one day only, though neither day is off."""
+    saturday, sunday = 7 * k + 5, 7 * k + 6
+    return not {saturday, sunday} & employee.days_off and (days[saturday] is None) != (days[sunday] is None)
+
+
 def _whole_weekends(instance, employee, days) -> bool:
-    """No weekend with one day worked and the other not though neither is a day off; as many weekends worked
-    as allowed, of those with a day that is not off."""
+    """No weekend worked on one day only (`_half`); as many weekends worked as allowed, of those with a day
+    that is not off."""
     weekends = [(7 * k + 5, 7 * k + 6) for k in range(instance.weekends)]
     open_ = [w for w in weekends if set(w) - employee.days_off]
     worked = [w for w in weekends if days[w[0]] is not None or days[w[1]] is not None]
-    half = [w for w in weekends if not set(w) & employee.days_off and (days[w[0]] is None) != (days[w[1]] is None)]
+    half = any(_half(employee, days, k) for k in range(instance.weekends))
     return not half and len(worked) >= min(employee.max_weekends, len(open_))
 
 
@@ -122,6 +128,26 @@ def test_a_mixed_pattern_model_has_exactly_the_valid_rosters_on_its_weekends(ins
         and all((days[d] is not None) == (0 in weekends) for d in weekend)
     }
     assert found.found == valid
+
+
+def test_on_instance21_the_construction_works_whole_weekends_and_long_shifts():
+    """Instance21's weekends ask more than its staff can give (2 502 shifts, at most 2 420 weekend days): the
+    construction must work both days of every weekend it works (a weekend day off aside), nearly every
+    weekend the employees may, and plan 720-minute shifts (one type of 480 minutes per employee made none)."""
+    instance = load_instance(BENCHMARK / "Instance21.txt")
+    builder = Builder(instance, workers=2)
+    assert builder.construct(time.monotonic() + 60, polish=False)
+    assert evaluate(instance, builder.as_roster()).feasible
+    worked = allowed = 0
+    for e in instance.employees:
+        days = builder.roster[e.id]
+        open_ = [k for k in range(instance.weekends) if {7 * k + 5, 7 * k + 6} - e.days_off]
+        assert not [k for k in open_ if _half(e, days, k)], e.id
+        worked += sum(1 for k in open_ if days[7 * k + 5] is not None or days[7 * k + 6] is not None)
+        allowed += min(e.max_weekends, len(open_))
+    assert worked >= 0.95 * allowed
+    long = {s.id for s in instance.shifts if s.minutes == 720}
+    assert sum(1 for days in builder.roster.values() for t in days if t in long) > 500
 
 
 def _narrow_shifts(instance, current, free_ids, start, end) -> dict[int, set[str]]:
