@@ -1,10 +1,11 @@
 """Local moves that mend cover on the long instances, between the mixed shifts and the windows.
 
-The construction fixes who works when with one shift type per employee, and `mix_shifts` keeps those days: on
-Instances 21, 23 and 24 the long shifts (600 and 720 minutes) stay short while the 480-minute ones are over
-(Instance23 after mixing: 6 738 shifts short, 6 700 of them long; 11 727 over, all of them 480 minutes). The
-minutes window holds each employee's working days where they are, so a long shift can only come in when a day
-goes out. Passes of moves, each kept only when the penalty drops:
+The construction fixes who works when, and `mix_shifts` keeps those days. When it gave one shift type per
+employee (until the thirteenth session) the long shifts (600 and 720 minutes) of Instances 21, 23 and 24 stayed
+short while the 480-minute ones were over (Instance23 after mixing: 6 738 shifts short, 6 700 of them long;
+11 727 over, all of them 480 minutes); now it plans them, and the moves mend what is still short after mixing
+(Instance21: 1 121 shifts in one run). The minutes window holds each employee's working days where they are,
+so a shift can often only come in when a day goes out. Passes of moves, each kept only when the penalty drops:
 
 - a day dropped where its cover line is over (this frees minutes);
 - a short line filled by the employee whose move costs least: the day's shift changed, or a day off worked;
