@@ -239,8 +239,10 @@ for spec in JOBS:
 def test_two_schedulers_enqueue_a_job_twice_and_it_runs_once(app, territory, workers, broker, tmp_path):
     territory.regulators_email = "regulation@test.fr"
     gp = numbered_gp(territory, 1)
-    period = make_period(territory, (utcnow() + timedelta(days=1)).astimezone(ZoneInfo(territory.timezone)).date(), 1)
-    publish_version(period, [(period.shifts[0], gp)])
+    # On duty tomorrow and the day after: the jobs compute « tomorrow » when they run, which may be after the
+    # territory's midnight (the run of 22:58 UTC failed so with one day).
+    period = make_period(territory, (utcnow() + timedelta(days=1)).astimezone(ZoneInfo(territory.timezone)).date(), 2)
+    publish_version(period, [(shift, gp) for shift in period.shifts])
     pair = workers(2)
     env = {
         **os.environ,
