@@ -40,6 +40,9 @@ PATTERN_SECONDS = 2.0  # at most, per pattern model (0.1-0.6 s on Instance24)
 LS_SECONDS = 0.25  # of it, at most, for the local search alone (0.01-0.04 s on Instance24)
 PATTERN_POLISH = 0.05  # then this long preferring the days still short,
 POLISH_FROM = 0.3  # when at least this many seconds per employee still to construct are left
+# A pattern of several lengths then prefers the days still short, by local search for this long (time
+# allowing as above, `polish` or not): Instance24 at 60 s, three seeds, 61 071 on average against 64 075.
+MIXED_POLISH = 0.1
 
 
 def _alone(instance: Instance, employee: Employee, shifts: list[ShiftType]) -> Instance:
@@ -266,7 +269,8 @@ class Builder:
 
     def construct(self, deadline: float, polish: bool = True) -> bool:
         """A valid roster for every employee (True), or the deadline passed / an employee has none (False).
-        `polish=False`: never spend the extra 0.05 s per pattern on the short days."""
+        `polish=False`: never spend the extra 0.05 s per single-type pattern on the short days (a pattern of
+        several lengths spends MIXED_POLISH on them whenever the time left allows it)."""
         todo = [e for e in self.instance.employees if e.id not in self.roster]
         # What each shift type is still short, kept as employees come in (counted again for each employee,
         # it took 3.8 s of Instance24's construction).
@@ -286,11 +290,13 @@ class Builder:
         with ThreadPoolExecutor(threads) as pool:
             for done, employee in enumerate(todo):
                 # The brief polish of each pattern only while the time left allows it for everyone to come.
-                polished = polish and (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
+                leisure = (deadline - time.monotonic()) / (len(todo) - done) > POLISH_FROM
                 types = _single_types(self.instance, employee, short)
                 shifts = _lengths(self.instance, employee, short, types)
                 weekends = _weekends(self.instance, employee, need) if len({s.minutes for s in shifts}) > 1 else None
-                job = pool.submit(self._first_column, employee, deadline, polished, types, shifts, weekends)
+                job = pool.submit(
+                    self._first_column, employee, deadline, (polish and leisure, leisure), types, shifts, weekends
+                )
                 flying.append((employee, job))
                 if len(flying) == threads and not self._take(*flying.popleft(), short):
                     return False  # a pattern still in flight ends by the deadline
@@ -311,21 +317,23 @@ class Builder:
         self,
         employee: Employee,
         deadline: float,
-        polish: bool,
+        polish: tuple[bool, bool],
         types: list[ShiftType],
         shifts: list[ShiftType],
         weekends: frozenset[int] | None,
     ) -> Column | None:
         """The first of: several lengths and chosen weekends (`_mixed`), the first single type on whole
-        weekends, each single type, the employee's whole model. The first two by local search alone."""
-        if weekends is not None and (column := self._mixed(employee, shifts, weekends)) is not None:
+        weekends, each single type, the employee's whole model. The first two by local search alone.
+        `polish`: whether a single type's pattern, and a mixed one, then prefer the days still short."""
+        single, mixed = polish
+        if weekends is not None and (column := self._mixed(employee, shifts, weekends, mixed)) is not None:
             return column
         attempts = [(types[0], True)] if types else []
         for shift, whole in attempts + [(shift, False) for shift in types]:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish, whole)
+            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), single, whole)
             if column is not None:
                 return column
         left = deadline - time.monotonic()
@@ -367,14 +375,33 @@ class Builder:
             column = tuple(shift.id if d in x and solver.boolean_value(x[d]) else None for d in range(len(works)))
         return column
 
-    def _mixed(self, employee: Employee, shifts: list[ShiftType], weekends: frozenset[int]) -> Column | None:
+    def _mixed(
+        self, employee: Employee, shifts: list[ShiftType], weekends: frozenset[int], polish: bool
+    ) -> Column | None:
         """The employee's roster of several types on the weekends chosen, by local search alone (None if it
-        finds none within LS_SECONDS)."""
+        finds none within LS_SECONDS); with `polish`, then for MIXED_POLISH preferring the days the roster
+        leaves short, by how many shifts: Instance24's demand grows from about 320 shifts a week to 974 in
+        its last, where patterns found without it work evenly (after repair, its last five weeks cost 59 700
+        of 105 733; 60 s runs 2 % to 6 % lower with it)."""
         model, x = _mixed_pattern_model(self.instance, employee, shifts, weekends)
         solver = self._pattern_solver(LS_SECONDS, local=True)
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        return tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
+        column = tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
+        if not polish:
+            return column
+        need: Counter[int] = Counter()
+        for (d, t), c in self.cover.items():  # `count` changes under us as other columns come in: a guide only
+            if (short := c.requirement - self.count[d, t]) > 0:
+                need[d] += short
+        model.maximize(linear_sum([need[d] * v for d, day in enumerate(x) if need[d] for v in day.values()]))
+        for day, worked in zip(x, column, strict=True):
+            for t, v in day.items():
+                model.add_hint(v, t == worked)
+        solver = self._pattern_solver(MIXED_POLISH, local=True)
+        if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            column = tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
+        return column
 
     def _pattern_solver(self, seconds: float, local: bool) -> cp_model.CpSolver:
         solver = self._solver(seconds, workers=1 if local else max(2, self.workers))

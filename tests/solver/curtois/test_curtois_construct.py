@@ -15,7 +15,14 @@ from ortools.sat.python import cp_model
 
 from solver.curtois import colgen, solve, window
 from solver.curtois import evaluate as ev
-from solver.curtois.construct import Builder, _mixed_pattern_model, _pattern_model
+from solver.curtois.construct import (
+    Builder,
+    _lengths,
+    _mixed_pattern_model,
+    _pattern_model,
+    _single_types,
+    _weekends,
+)
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import DEFAULT_DIR
 from solver.curtois.instance import Cover, load_instance
@@ -260,6 +267,53 @@ def test_the_windows_kinds_are_drawn_by_what_they_gained_lately():
     assert drawn["staff"] / draws == pytest.approx(window.FLOOR / (1 + window.FLOOR), abs=0.02)
     drawn = shares({"days": [0.0, 1.0], "staff": [0.0, 2.0]})
     assert drawn["days"] / draws == pytest.approx(0.5, abs=0.02)
+
+
+def test_a_window_grows_when_proven_quickly_unless_the_larger_size_gained_less_a_second():
+    """One step smaller after a window not proven in half its time (never below MIN_VARIABLES); one step
+    larger after one that was, unless the larger size, when last drawn, gained less a second than this one."""
+    builder = Builder(_weeks(2))
+    assert builder.construct(time.monotonic() + 30, polish=False)
+    search = window._Search(builder, lambda penalty: None, 1, 1, 0, -1)
+    budget = window.START_VARIABLES
+    search._resize("staff", 0, True, budget)  # the larger size never drawn: grow
+    assert search.levels["staff"] == 1
+    search.sizes["staff", 0] = [300.0, 1.0]
+    search.sizes["staff", 1] = [100.0, 1.0]
+    search._resize("staff", 0, True, budget)  # 100 a second there against 300 here: stay
+    assert search.levels["staff"] == 0
+    search.sizes["staff", 1] = [400.0, 1.0]
+    search._resize("staff", 0, True, budget)
+    assert search.levels["staff"] == 1
+    search._resize("staff", 1, False, budget)  # not proven quickly: shrink, whatever the rates
+    assert search.levels["staff"] == 0
+    search._resize("days", -3, False, window.MIN_VARIABLES)
+    assert search.levels["days"] == -3
+    search._resize("days", 5, True, window.MAX_VARIABLES)
+    assert search.levels["days"] == 5
+
+
+def test_a_pattern_of_several_lengths_polished_works_where_the_roster_is_short():
+    """Instance21 with its second half's demand five times higher: each polished pattern (still valid) works
+    more of its days there than the same employee's pattern found by local search alone."""
+    plain = load_instance(BENCHMARK / "Instance21.txt")
+    half = plain.horizon // 2
+    cover = [dataclasses.replace(c, requirement=c.requirement * 5) if c.day >= half else c for c in plain.cover]
+    instance = dataclasses.replace(plain, cover=cover)
+    builder = Builder(instance, workers=2)
+    compared = 0
+    for e in instance.employees[:20]:
+        shifts = _lengths(instance, e, Counter(), _single_types(instance, e, Counter()))
+        if len({s.minutes for s in shifts}) < 2:
+            continue
+        weekends = _weekends(instance, e, Counter())
+        rough, polished = (builder._mixed(e, shifts, weekends, polish) for polish in (False, True))
+        assert rough is not None and polished is not None
+        assert not any(rule(instance, e, list(polished)) for rule in ev.EMPLOYEE_RULES)
+        late = [sum(1 for t in column[half:] if t is not None) for column in (rough, polished)]
+        assert late[1] > late[0], e.id
+        compared += 1
+    assert compared >= 10
 
 
 def _weeks(weeks: int):
