@@ -9,8 +9,9 @@ CP-SAT model has a few thousand to a few tens of thousands of Booleans where the
 
 `improve` repeats: pick a window (where the penalty is, chosen at random in proportion to it), free everyone
 in it (or a random part of the staff when the window would be too large), solve hinted with the current
-roster, keep the new roster when its exact penalty is lower. The window grows when a sub-problem is solved to
-optimality and shrinks when its time runs out without a gain. Every roster along the way is valid.
+roster, keep the new roster when its exact penalty is lower. The window shrinks when a sub-problem is not
+solved to optimality in half its time, and grows when it is, unless windows of the larger size gained less a
+second (`_Search._resize`). Every roster along the way is valid.
 """
 
 from __future__ import annotations
