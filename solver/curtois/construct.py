@@ -17,6 +17,9 @@ window (720 minutes wide for a year) leaves an employee of 480-minute shifts alo
    that fits the minutes window), weekends whole and as many as allowed (`_pattern_model`, `whole`);
 3. each such type with weekends free (the whole search when local search finds nothing);
 4. the employee's whole model (`_best`, which prices cover with everyone else as now).
+A pattern of the first kind is then searched again, briefly, for the days the roster still leaves short, time
+allowing (`_mixed`: Instance24's demand triples over the year, and a pattern found with no objective works
+evenly through it).
 Instance24 after repair: 226 391 (one type each) against about 104 000, the construction taking 9.7-9.8 s
 instead of 5.5 (docs/curtois.md, thirteenth session).
 """

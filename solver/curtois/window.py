@@ -416,7 +416,7 @@ class _Search:
         larger after one that was, unless the larger size's windows gained less a second when last drawn
         than this size's now. Proven quickly is not enough: pairs of Instance24's employees over the year
         (proven in 0.1-0.8 s) gained 1 258 a second, windows of three 303 and of four 27 (second half of
-        the minute: 667, 230, 43); the smallest size led on each of 19-24."""
+        the minute: 667, 230, 43); the smallest size led on each of 19 and 21-24."""
         if not quick:
             self.levels[kind] = level - 1 if budget > MIN_VARIABLES else level
             return
