@@ -298,7 +298,7 @@ class Builder:
                 shifts = _lengths(self.instance, employee, short, types)
                 weekends = _weekends(self.instance, employee, need) if len({s.minutes for s in shifts}) > 1 else None
                 job = pool.submit(
-                    self._first_column, employee, deadline, (polish and leisure, leisure), types, shifts, weekends
+                    self._first_column, employee, deadline, polish and leisure, leisure, types, shifts, weekends
                 )
                 flying.append((employee, job))
                 if len(flying) == threads and not self._take(*flying.popleft(), short):
@@ -320,23 +320,23 @@ class Builder:
         self,
         employee: Employee,
         deadline: float,
-        polish: tuple[bool, bool],
+        polish: bool,
+        polish_mixed: bool,
         types: list[ShiftType],
         shifts: list[ShiftType],
         weekends: frozenset[int] | None,
     ) -> Column | None:
         """The first of: several lengths and chosen weekends (`_mixed`), the first single type on whole
         weekends, each single type, the employee's whole model. The first two by local search alone.
-        `polish`: whether a single type's pattern, and a mixed one, then prefer the days still short."""
-        single, mixed = polish
-        if weekends is not None and (column := self._mixed(employee, shifts, weekends, mixed)) is not None:
+        `polish`, `polish_mixed`: whether a single type's pattern, a mixed one, then prefer the days still short."""
+        if weekends is not None and (column := self._mixed(employee, shifts, weekends, polish_mixed)) is not None:
             return column
         attempts = [(types[0], True)] if types else []
         for shift, whole in attempts + [(shift, False) for shift in types]:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), single, whole)
+            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish, whole)
             if column is not None:
                 return column
         left = deadline - time.monotonic()
@@ -387,10 +387,14 @@ class Builder:
         its last, where patterns found without it work evenly (after repair, its last five weeks cost 59 700
         of 105 733; 60 s runs 2 % to 6 % lower with it)."""
         model, x = _mixed_pattern_model(self.instance, employee, shifts, weekends)
+
+        def read(solver: cp_model.CpSolver) -> Column:
+            return tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
+
         solver = self._pattern_solver(LS_SECONDS, local=True)
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        column = tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
+        column = read(solver)
         if not polish:
             return column
         need: Counter[int] = Counter()
@@ -403,7 +407,7 @@ class Builder:
                 model.add_hint(v, t == worked)
         solver = self._pattern_solver(MIXED_POLISH, local=True)
         if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            column = tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
+            column = read(solver)
         return column
 
     def _pattern_solver(self, seconds: float, local: bool) -> cp_model.CpSolver:

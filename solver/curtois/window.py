@@ -341,6 +341,11 @@ def _configure(solver: cp_model.CpSolver, seconds: float, workers: int, seed: in
         solver.parameters.add_mir_cuts = False
 
 
+def _budget(level: int) -> int:
+    """The free Booleans of a window of size `level`: START_VARIABLES * GROWTH ** level, within the bounds."""
+    return min(MAX_VARIABLES, max(MIN_VARIABLES, int(START_VARIABLES * GROWTH**level)))
+
+
 def _draw(
     builder: Builder, cost: list[int], kind: str, budget: int, pool: list[Employee], rng: random.Random
 ) -> tuple[int, int, list[Employee]]:
@@ -390,8 +395,7 @@ class _Search:
                 for first, end in self.flying.values():  # another window of days works there already
                     cost[first:end] = [0] * (end - first)
                 level = self.levels[kind]
-                budget = min(MAX_VARIABLES, max(MIN_VARIABLES, int(START_VARIABLES * GROWTH**level)))
-                start, days, free = _draw(self.builder, cost, kind, budget, pool, self.rng)
+                start, days, free = _draw(self.builder, cost, kind, _budget(level), pool, self.rng)
                 whole = days == instance.horizon and len(free) == len(staff)
                 window = Window(self.builder, start, start + days, free, narrow=kind in NARROW and not whole)
                 self.busy.update(e.id for e in free)
@@ -409,19 +413,19 @@ class _Search:
                 self.flying.pop(thread, None)
                 self.proved = self.proved or (status == cp_model.OPTIMAL and whole)  # never narrow
                 quick = status == cp_model.OPTIMAL and solver.wall_time < SUB_SECONDS / 2
-                self._resize(kind, level, quick, budget)
+                self._resize(kind, level, quick)
 
-    def _resize(self, kind: str, level: int, quick: bool, budget: int) -> None:
+    def _resize(self, kind: str, level: int, quick: bool) -> None:
         """The kind's next size: one step smaller after a window not proven optimal in half its time; one
         larger after one that was, unless the larger size's windows gained less a second when last drawn
         than this size's now. Proven quickly is not enough: pairs of Instance24's employees over the year
         (proven in 0.1-0.8 s) gained 1 258 a second, windows of three 303 and of four 27 (second half of
         the minute: 667, 230, 43); the smallest size led on each of 19 and 21-24."""
         if not quick:
-            self.levels[kind] = level - 1 if budget > MIN_VARIABLES else level
+            self.levels[kind] = level - 1 if _budget(level) > MIN_VARIABLES else level
             return
         here, larger = self._rate(kind, level), self._rate(kind, level + 1)
-        grow = budget < MAX_VARIABLES and (larger is None or here is None or larger >= here)
+        grow = _budget(level) < MAX_VARIABLES and (larger is None or here is None or larger >= here)
         self.levels[kind] = level + 1 if grow else level
 
     def _rate(self, kind: str, level: int) -> float | None:

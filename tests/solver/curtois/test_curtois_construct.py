@@ -275,22 +275,22 @@ def test_a_window_grows_when_proven_quickly_unless_the_larger_size_gained_less_a
     builder = Builder(_weeks(2))
     assert builder.construct(time.monotonic() + 30, polish=False)
     search = window._Search(builder, lambda penalty: None, 1, 1, 0, -1)
-    budget = window.START_VARIABLES
-    search._resize("staff", 0, True, budget)  # the larger size never drawn: grow
+    search._resize("staff", 0, True)  # the larger size never drawn: grow
     assert search.levels["staff"] == 1
     search.sizes["staff", 0] = [300.0, 1.0]
     search.sizes["staff", 1] = [100.0, 1.0]
-    search._resize("staff", 0, True, budget)  # 100 a second there against 300 here: stay
+    search._resize("staff", 0, True)  # 100 a second there against 300 here: stay
     assert search.levels["staff"] == 0
     search.sizes["staff", 1] = [400.0, 1.0]
-    search._resize("staff", 0, True, budget)
+    search._resize("staff", 0, True)
     assert search.levels["staff"] == 1
-    search._resize("staff", 1, False, budget)  # not proven quickly: shrink, whatever the rates
+    search._resize("staff", 1, False)  # not proven quickly: shrink, whatever the rates
     assert search.levels["staff"] == 0
-    search._resize("days", -3, False, window.MIN_VARIABLES)
+    assert window._budget(-3) == window.MIN_VARIABLES and window._budget(13) == window.MAX_VARIABLES
+    search._resize("days", -3, False)
     assert search.levels["days"] == -3
-    search._resize("days", 5, True, window.MAX_VARIABLES)
-    assert search.levels["days"] == 5
+    search._resize("days", 13, True)
+    assert search.levels["days"] == 13
 
 
 def test_a_pattern_of_several_lengths_polished_works_where_the_roster_is_short():
