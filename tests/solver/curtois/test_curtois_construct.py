@@ -25,7 +25,7 @@ from solver.curtois.construct import (
 )
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import DEFAULT_DIR
-from solver.curtois.instance import Cover, load_instance
+from solver.curtois.instance import Cover, Employee, Instance, Request, ShiftType, load_instance
 from solver.curtois.model import build_model, exact_penalty
 from solver.curtois.solve import LARGE_FROM_DAYS, solve_instance
 from solver.curtois.window import Window
@@ -158,12 +158,15 @@ def test_on_instance21_the_construction_works_whole_weekends_and_long_shifts():
 
 
 def _narrow_shifts(instance, current, free_ids, start, end) -> dict[int, set[str]]:
-    """A narrow window's shifts on each of its days: those a free employee works, and those short."""
+    """A narrow window's shifts on each of its days: those a free employee works or asks for, and those short."""
     count = Counter((d, t) for days in current.values() for d, t in enumerate(days) if t is not None)
     shifts = {d: {current[e][d] for e in free_ids} - {None} for d in range(start, end)}
     for c in instance.cover:
         if start <= c.day < end and count[c.day, c.shift] < c.requirement:
             shifts[c.day].add(c.shift)
+    for r in instance.on_requests:
+        if r.employee in free_ids and start <= r.day < end:
+            shifts[r.day].add(r.shift)
     return shifts
 
 
@@ -199,7 +202,7 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
     """Every day outside [start, end), and every day of a fixed employee, stays as it was; the window's optimum
     is the enumeration's over exactly those rosters: the edges (runs, rotation) and what the fixed days spend
     (minutes, per-type limits, weekends) are modelled right. A narrow window's optimum is the enumeration's
-    over the rosters that, inside it, work only the shifts a free employee works or that are short."""
+    over the rosters that, inside it, work only the shifts a free employee works or asks for, or that are short."""
     builder = Builder(instance, workers=1)
     if not builder.construct(time.monotonic() + 30):
         return
@@ -225,6 +228,25 @@ def test_a_window_finds_the_best_roster_that_agrees_with_the_fixed_part(instance
         assert all(old == new for d, (old, new) in enumerate(zip(current[e], days, strict=True))
                    if e not in free_ids or not start <= d < end)  # fmt: skip
     assert evaluation.penalty == builder.penalty() == optimum == round(solver.objective_value) + offset
+
+
+def test_a_narrow_window_lets_a_free_employee_take_the_shift_they_ask_for():
+    """The shift asked for is neither short nor worked by a free employee: a narrow window still offers it.
+    Without it the window could never grant such a request: Instance24's 60 s roster missed 6 828 of its 9 540
+    (weight 13 560 of a penalty of 58 932), and 279 of them were a single valid move that gained."""
+    shifts = [ShiftType("s0", 480, frozenset()), ShiftType("s1", 480, frozenset())]
+    employee = Employee("E0", {"s0": 7, "s1": 7}, 480, 480, 7, 1, 1, 1)
+    cover = [Cover(2, "s0", 0, 100, 1), Cover(2, "s1", 0, 100, 1)]  # either shift is one over: 1
+    asked = [Request("E0", 2, "s1", 3)]
+    instance = Instance("asked", 7, shifts, [employee], asked, [], cover)
+    builder = Builder(instance)
+    builder.set("E0", (None, None, "s0", None, None, None, None))
+    assert builder.penalty() == 1 + 3
+    window = Window(builder, 0, 7, [employee], narrow=True)
+    solver, status = window.solve(10.0, 1, 0)
+    assert status == cp_model.OPTIMAL
+    assert window.read(solver)["E0"][2] == "s1"
+    assert window.keep(solver, status, builder.penalty(), lambda penalty: None) == 1
 
 
 @pytest.mark.parametrize("name, workers", [("tiny-weeks", 1), ("Instance19", 2)])
