@@ -249,6 +249,22 @@ def test_a_narrow_window_lets_a_free_employee_take_the_shift_they_ask_for():
     assert window.keep(solver, status, builder.penalty(), lambda penalty: None) == 1
 
 
+@pytest.mark.parametrize("bias, sunday", [(0, None), (2, "s0")])
+def test_a_window_with_a_weekend_bias_keeps_a_weekend_whole_rather_than_save_one_shift_over(bias, sunday):
+    """Sunday's line is one over: without a bias the window drops Sunday (penalty 1 to 0); with a bias of 2 the
+    weekend worked on one day would cost more than that shift, and the weekend stays whole."""
+    employee = Employee("E0", {"s0": 7}, 960, 480, 7, 1, 1, 1)
+    cover = [Cover(5, "s0", 1, 100, 1), Cover(6, "s0", 0, 100, 1)]
+    instance = Instance("weekend", 7, [ShiftType("s0", 480, frozenset())], [employee], [], [], cover)
+    builder = Builder(instance)
+    builder.set("E0", (None,) * 5 + ("s0", "s0"))
+    window = Window(builder, 0, 7, [employee], narrow=True, weekend_bias=bias)
+    solver, status = window.solve(10.0, 1, 0)
+    assert status == cp_model.OPTIMAL
+    assert window.read(solver)["E0"][5:] == ("s0", sunday)
+    assert window.keep(solver, status, builder.penalty(), lambda penalty: None) == (1 if bias else 0)
+
+
 @pytest.mark.parametrize("name, workers", [("tiny-weeks", 1), ("Instance19", 2)])
 def test_the_search_by_windows_only_improves_and_reports_each_roster(name, workers):
     """One window at a time with one worker; with two, two threads of windows on employees apart (Instance19:
