@@ -43,8 +43,9 @@ NARROW = {"staff", "days"}
 # A window of the search pays this for each weekend worked on one day only, on top of the penalty (a roster is
 # still kept only if its true penalty is no higher): dropping a weekend day to save one shift over spends the
 # employee's weekend, which can then no longer be worked whole where a weekend is short, and weekends are what
-# Instances 19, 21 and 22 cannot cover even when every weekend allowed is worked whole. 60 s, seed 0, without →
-# with: 19 3 847 → 3 570, 21 22 058 → 21 956, 22 40 912 → 38 259, 24 56 581 → 56 925.
+# Instances 19, 21 and 22 cannot cover even when every weekend allowed is worked whole. 60 s, without → with:
+# 19 3 847 → 3 570, 20 5 541 → 5 227, 21 22 058 → 21 956, 22 40 912 → 38 259 and 39 680 → 38 230, 23 22 703 →
+# 21 759, 24 56 581 → 56 925 and 56 502 → 55 452; a bias of 4 no better (docs/curtois.md, fifteenth session).
 WEEKEND_BIAS = 2
 # Each kind is drawn in proportion to what its windows gained per second lately (an exponential average of
 # DECAY per window), and never less than FLOOR times as often as the best kind.
