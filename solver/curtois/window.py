@@ -36,7 +36,7 @@ MIN_DAYS = 3
 GROWTH = 1.3  # a window's size steps by this factor (`_Search._resize`)
 PAIR_FROM_STAFF = 10  # two threads of windows when each half of the staff has at least this many
 STAFF_MIN_DAYS = 28  # the employees' neighbourhood spans at least four weeks
-# Windows whose employees may take only the shifts worked or short (Window), unless one holds the whole
+# Windows whose employees may take only the shifts worked, asked for or short (Window), unless one holds the whole
 # instance. Instances 19-24, 60 s: 3 844, 5 897, 25 747, 54 945, 47 351, 146 742 against 4 083, 7 074,
 # 28 855, 63 026, 72 100, 179 538 with every shift in every window; staff windows only narrow: between.
 NARROW = {"staff", "days"}
