@@ -1,6 +1,7 @@
 """Every roster the CP-SAT model returns passes the independent evaluator with the penalty it claims,
 and the model is not stricter than the rules: on small instances it finds the brute-force optimum."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from solver.curtois import evaluate as ev
+from solver.curtois import solve
 from solver.curtois.files import best_known, instance_path
 from solver.curtois.instance import load_instance
 from solver.curtois.model import build_model, exact_penalty, extract_roster
@@ -81,3 +83,28 @@ def test_a_cover_line_paid_both_under_and_over_is_counted_once():
     evaluation = ev.evaluate(instance, extract_roster(ctx, solver))
     assert evaluation.violations == [] and claimed == evaluation.penalty
     assert objective - claimed >= weight_under + weight_over
+
+
+def test_phase_two_restarts_with_another_seed_until_a_run_proves_the_restriction(monkeypatch):
+    """Phase 2 (`_restricted`): a run that does not prove its model is followed by another with the next seed, each
+    an equal part of the time, and the best roster is kept; a run that proves stops the phase."""
+    runs: list[tuple[int, float, int | None]] = []
+
+    def spy(ctx, model, seconds, params, recorder, run=0):
+        outcome = real(ctx, model, seconds, params, recorder, run)
+        runs.append((run, seconds, outcome.claimed))
+        return outcome
+
+    real = solve._solve
+    monkeypatch.setattr(solve, "_solve", spy)
+    params = SolveParams(60, 1, 5)
+    ctx, _ = build_model(load_instance(instance_path(5)))  # its bound 1 053 after a minute (optimum 1 143)
+    best = solve._restricted(ctx, ctx.model, 3.0, params, solve._Recorder(params, time.monotonic(), ctx))
+    assert [run for run, _, _ in runs] == list(range(solve.RESTRICTED_RUNS))
+    assert all(seconds <= 3.0 / solve.RESTRICTED_RUNS + 0.05 for _, seconds, _ in runs)
+    assert best.claimed == min(claimed for _, _, claimed in runs if claimed is not None)
+
+    runs.clear()
+    ctx, _ = build_model(load_instance(DATA / "tiny.txt"))
+    best = solve._restricted(ctx, ctx.model, 10, params, solve._Recorder(params, time.monotonic(), ctx))
+    assert [run for run, _, _ in runs] == [0] and best.status == "OPTIMAL"
