@@ -10,6 +10,7 @@ from solver.curtois.cli import add_parser
 from solver.curtois.evaluate import evaluate
 from solver.curtois.files import instance_path, parse_roster
 from solver.curtois.instance import InstanceError, load_instance, parse_instance
+from solver.curtois.solve import CurtoisResult
 from solver.params import SolveParams
 
 DATA = Path(__file__).parent / "data"
@@ -108,3 +109,25 @@ def test_bench_refuses_a_directory_without_instances(tmp_path, capsys):
     assert run_bench(quick=True, curtois=str(tmp_path), output=str(tmp_path / "b.md"), engines="greedy") == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path} holds no instance file (*.txt)"
     assert not (tmp_path / "b.md").exists()
+
+
+def _result(curve: list[tuple[float, int]]) -> CurtoisResult:
+    """A finished run whose improving rosters came at the times of `curve` (the last one its final roster)."""
+    instance = load_instance(DATA / "tiny.txt")
+    roster = parse_roster((DATA / "tiny_roster.txt").read_text())
+    evaluation = evaluate(instance, roster)
+    return CurtoisResult("tiny", "FEASIBLE", roster, evaluation.penalty, None, evaluation, 60.0, curve)
+
+
+def test_the_10_s_column_solves_again_for_10_s_only_where_the_long_run_had_no_roster_by_then():
+    solved: list[bool] = []
+
+    def again() -> CurtoisResult:
+        solved.append(True)
+        return _result([(9.5, 0)])  # its roster: the tiny hand roster
+
+    # A roster at 4 s: the column is the long run's, read off its curve; no second solve.
+    assert bench.early_cell(_result([(4.0, 900), (30.0, 800)]), again) == "900" and solved == []
+    # The first roster at 11 s (a 60 s run's construction): the instance's own 10 s run, marked.
+    evaluation = _result([]).evaluation
+    assert bench.early_cell(_result([(11.0, 900)]), again) == f"{evaluation.penalty} ²" and solved == [True]
