@@ -19,7 +19,8 @@ window (720 minutes wide for a year) leaves an employee of 480-minute shifts alo
 4. the employee's whole model (`_best`, which prices cover with everyone else as now).
 A pattern of the first kind is then searched again, briefly, for the days the roster still leaves short, time
 allowing (`_mixed`: Instance24's demand triples over the year, and a pattern found with no objective works
-evenly through it).
+evenly through it); one of the second kind for the weekends still short (`_pattern`: Instance22's weekends
+ask 42-68 shifts, and patterns found with no objective left the busiest to 16-31 employees).
 Instance24 after repair: 226 391 (one type each) against about 104 000, the construction taking 9.7-9.8 s
 instead of 5.5 (docs/curtois.md, thirteenth session).
 """
@@ -45,6 +46,9 @@ PATTERN_POLISH = 0.05  # then this long preferring the days still short,
 POLISH_FROM = 0.3  # when at least this many seconds per employee still to construct are left
 # A pattern of several lengths then prefers the days still short, by local search for this long (time
 # allowing as above, `polish` or not): Instance24 at 60 s, three seeds, 61 071 on average against 64 075.
+# A single type's pattern on whole weekends prefers the weekends still short, as long: Instance22 at 60 s,
+# four seeds, 35 992 / 37 293 / 36 049 / 35 474 against 37 881 / 40 133 / 37 701 / 39 990 (19 3 471 against
+# 3 492, 21 21 916 against 22 170, 23 21 863 against 21 833, 24 56 476 against 55 657, 20 the same).
 MIXED_POLISH = 0.1
 
 
@@ -328,7 +332,8 @@ class Builder:
     ) -> Column | None:
         """The first of: several lengths and chosen weekends (`_mixed`), the first single type on whole
         weekends, each single type, the employee's whole model. The first two by local search alone.
-        `polish`, `polish_mixed`: whether a single type's pattern, a mixed one, then prefer the days still short."""
+        `polish`: whether a single type's pattern then prefers the days still short; `polish_mixed`: whether a
+        mixed one does, and a single type's on whole weekends the weekends still short."""
         if weekends is not None and (column := self._mixed(employee, shifts, weekends, polish_mixed)) is not None:
             return column
         attempts = [(types[0], True)] if types else []
@@ -336,14 +341,14 @@ class Builder:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish, whole)
+            column = self._pattern(employee, shift, min(PATTERN_SECONDS, left), polish, whole, polish_mixed)
             if column is not None:
                 return column
         left = deadline - time.monotonic()
         return self._best(employee, min(left, max(1.0, left / 2)), None) if left > 0 else None
 
     def _pattern(
-        self, employee: Employee, shift: ShiftType, seconds: float, polish: bool, whole: bool
+        self, employee: Employee, shift: ShiftType, seconds: float, polish: bool, whole: bool, leisure: bool = False
     ) -> Column | None:
         """The employee working `shift` only: every hard rule holds; then, briefly, short days preferred.
 
@@ -353,7 +358,9 @@ class Builder:
         search alone in 0.01-0.04 s (quiet machine, one employee at a time, the model built directly:
         Instance24's construction 3.0-3.2 s against 4.7-5.3). It cannot prove a pattern impossible: then the
         whole search, two workers. With `whole` (weekends whole, as many as allowed), local search alone: a
-        pattern it does not find is left to the next attempt.
+        pattern it does not find is left to the next attempt; one it finds then prefers the weekends still short
+        (`_prefer`, with `leisure`): their patterns found with no objective, Instance22's employees (one length
+        each) left weekends 0-11, 56-68 shifts asked, to 16-31 of them and the last, 42 asked, to 40.
         """
         started = time.monotonic()
         model, works = _pattern_model(self.instance, employee, shift, whole)
@@ -366,6 +373,9 @@ class Builder:
             if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
         column = tuple(shift.id if d in x and solver.boolean_value(x[d]) else None for d in range(len(works)))
+        if whole and leisure:
+            days = [{shift.id: x[d]} if d in x else {} for d in range(len(works))]
+            return self._prefer(model, days, column, self._short_days(weekends=True))
         if not polish:
             return column
         gains = {d: -self.marginal(d, shift.id) for d in x}
@@ -395,19 +405,30 @@ class Builder:
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         column = read(solver)
-        if not polish:
-            return column
+        return self._prefer(model, x, column, self._short_days(weekends=False)) if polish else column
+
+    def _short_days(self, weekends: bool) -> Counter[int]:
+        """How many shifts each day (each Saturday and Sunday only, with `weekends`) the roster leaves short, of
+        any type (the mixing chooses the types later). `count` changes under us as other columns come in: a
+        guide only."""
         need: Counter[int] = Counter()
-        for (d, t), c in self.cover.items():  # `count` changes under us as other columns come in: a guide only
-            if (short := c.requirement - self.count[d, t]) > 0:
+        for (d, t), c in self.cover.items():
+            if (short := c.requirement - self.count[d, t]) > 0 and (not weekends or d % 7 >= 5):
                 need[d] += short
+        return need
+
+    def _prefer(
+        self, model: cp_model.CpModel, x: list[dict[str, cp_model.IntVar]], column: Column, need: Counter[int]
+    ) -> Column:
+        """`column`, a pattern of `model` (`x`: each day's shift literals), searched again by local search for
+        MIXED_POLISH working the days of most `need`, hinted with it; `column` itself if nothing is found."""
         model.maximize(linear_sum([need[d] * v for d, day in enumerate(x) if need[d] for v in day.values()]))
         for day, worked in zip(x, column, strict=True):
             for t, v in day.items():
                 model.add_hint(v, t == worked)
         solver = self._pattern_solver(MIXED_POLISH, local=True)
         if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            column = read(solver)
+            column = tuple(next((t for t, v in day.items() if solver.boolean_value(v)), None) for day in x)
         return column
 
     def _pattern_solver(self, seconds: float, local: bool) -> cp_model.CpSolver:

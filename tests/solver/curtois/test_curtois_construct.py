@@ -354,6 +354,26 @@ def test_a_pattern_of_several_lengths_polished_works_where_the_roster_is_short()
     assert compared >= 10
 
 
+def test_a_pattern_on_whole_weekends_with_leisure_works_the_weekends_still_short():
+    """Instance22 (each employee one length) with its first half's weekends asking five times as much: each
+    single-type pattern on whole weekends found with leisure (still valid, as many weekends) works more of them
+    there than the same employee's pattern found by local search alone."""
+    plain = load_instance(BENCHMARK / "Instance22.txt")
+    half = plain.horizon // 2
+    busy = [dataclasses.replace(c, requirement=c.requirement * 5) if c.day < half and c.day % 7 >= 5 else c
+            for c in plain.cover]  # fmt: skip
+    instance = dataclasses.replace(plain, cover=busy)
+    builder = Builder(instance, workers=2)
+    early = []
+    for e in instance.employees[:10]:
+        shift = _single_types(instance, e, Counter())[0]
+        rough, preferred = (builder._pattern(e, shift, 2.0, False, True, leisure) for leisure in (False, True))
+        assert rough is not None and preferred is not None
+        assert not any(rule(instance, e, list(preferred)) for rule in ev.EMPLOYEE_RULES)
+        early.append([sum(1 for d in range(5, half, 7) if column[d]) for column in (rough, preferred)])
+    assert all(p >= r for r, p in early) and sum(p > r for r, p in early) >= 8, early
+
+
 def _weeks(weeks: int):
     """The tiny hand-made week repeated: a horizon beyond four weeks, so solve_instance takes construct.py."""
     tiny = load_instance(DATA / "tiny.txt")
