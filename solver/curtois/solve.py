@@ -5,6 +5,7 @@ Three phases share the time limit:
    then a dive that fixes employees to whole rosters as long as the relaxation does not rise;
 2. the CP-SAT model restricted by it: dived employees fixed, every assignment the relaxation sets to 1
    fixed, no shortfall on a (day, shift) the relaxation covers fully; hinted with its heaviest rosters;
+   up to RESTRICTED_RUNS runs, each with its own seed;
 3. the whole model, unhinted, for the rest of the time (up to FULL_MODEL_UP_TO assignment variables):
    the better of the two rosters is kept, and its bound adds to the relaxation's.
 A roster whose penalty equals a proven bound ends the search early.
@@ -43,7 +44,7 @@ RESTRICTED_SHARE = 0.5
 # 1 399-1 406 (one shift short more), and neither the whole model nor windows left 1 40x in the 22 s after it
 # (60 s runs with one run: 1 399, 1 403, 1 406 in 3 of 11). Three restrictions, ten seeds each: 1, 2 and 4 of
 # 10 runs of 7-8 s stuck at 1 40x. 60 s runs of Instance8 with two runs: 1 305-1 310 in 5 of 6, 1 400; with
-# three: 1 308-1 310 in 6 of 8, 1 318, 1 404 (a restriction that stranded 2 of 2 runs, once with two, once three).
+# three: 1 308-1 310 in 6 of 8, 1 318, 1 404 (the 1 400 and the 1 404 came from the same relaxation, 31 rounds).
 RESTRICTED_RUNS = 3
 FULL_MODEL_UP_TO = 10_000
 # Beyond four weeks (Instances 13-24) the phases above do not fit the time: construct.py and window.py
