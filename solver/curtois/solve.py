@@ -253,9 +253,7 @@ def _restricted(
         if left <= 0:
             break
         outcome = _solve(ctx, restricted, left / (RESTRICTED_RUNS - run), params, recorder, run)
-        if outcome.roster is not None and (best.claimed is None or outcome.claimed < best.claimed):
-            best = outcome
-        elif best.roster is None:
+        if best.roster is None or (outcome.roster is not None and outcome.claimed < best.claimed):
             best = outcome
         at_bound = best.claimed is not None and recorder.bound is not None and best.claimed <= recorder.bound
         if outcome.status in ("OPTIMAL", "INFEASIBLE") or at_bound:
