@@ -108,3 +108,32 @@ def test_phase_two_restarts_with_another_seed_until_a_run_proves_the_restriction
     ctx, _ = build_model(load_instance(DATA / "tiny.txt"))
     best = solve._restricted(ctx, ctx.model, 10, params, solve._Recorder(params, time.monotonic(), ctx))
     assert [run for run, _, _ in runs] == [0] and best.status == "OPTIMAL"
+
+
+def test_stranded_phase_two_runs_again_with_the_next_seeds_until_within_the_gap(monkeypatch):
+    """Phase 2's runs all stuck well above the relaxation's bound (Instance8: 1 400 against 1 297) get more runs,
+    seeds 3, 4, 5, which stop at the first roster within STRANDED_GAP of the bound."""
+    roster = {"A": [None]}
+    bound = 1297
+    assert solve._stranded(solve.Outcome("FEASIBLE", roster, 1400, None), bound)
+    assert not solve._stranded(solve.Outcome("FEASIBLE", roster, 1306, None), bound)  # within 1 %
+    assert not solve._stranded(solve.Outcome("OPTIMAL", roster, 1400, None), bound)  # the restriction's best
+    assert not solve._stranded(solve.Outcome("UNKNOWN", None, None, None), bound)
+    assert not solve._stranded(solve.Outcome("FEASIBLE", roster, 1400, None), None)
+
+    runs: list[int] = []
+
+    def spy(ctx, model, seconds, params, recorder, run=0):
+        runs.append(run)
+        return real(ctx, model, seconds, params, recorder, run)
+
+    real = solve._solve
+    monkeypatch.setattr(solve, "_solve", spy)
+    params = SolveParams(60, 1, 5)
+    ctx, _ = build_model(load_instance(instance_path(5)))  # no run proves it in a second
+    recorder = solve._Recorder(params, time.monotonic(), ctx)
+    first = solve._restricted(ctx, ctx.model, 6.0, params, recorder, solve.RESTRICTED_RUNS, enough=10**9)
+    assert runs == [3] and first.roster is not None  # within reach at once
+    runs.clear()
+    solve._restricted(ctx, ctx.model, 1.5, params, recorder, solve.RESTRICTED_RUNS, enough=0)
+    assert runs == [3, 4, 5]
