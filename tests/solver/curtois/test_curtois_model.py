@@ -130,7 +130,7 @@ def test_stranded_phase_two_runs_again_with_the_next_seeds_until_within_the_gap(
     real = solve._solve
     monkeypatch.setattr(solve, "_solve", spy)
     params = SolveParams(60, 1, 5)
-    ctx, _ = build_model(load_instance(instance_path(5)))  # no run proves it in a second
+    ctx, _ = build_model(load_instance(instance_path(5)))  # no run proves it within seconds
     recorder = solve._Recorder(params, time.monotonic(), ctx)
     first = solve._restricted(ctx, ctx.model, 6.0, params, recorder, solve.RESTRICTED_RUNS, enough=10**9)
     assert runs == [3] and first.roster is not None  # within reach at once
