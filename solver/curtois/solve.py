@@ -271,7 +271,7 @@ def _restricted(
         if left <= 0:
             break
         outcome = _solve(ctx, restricted, left / (first + RESTRICTED_RUNS - run), params, recorder, run)
-        if best.roster is None or (outcome.roster is not None and outcome.claimed < best.claimed):
+        if _better(outcome, best):
             best = outcome
         reached = best.claimed is not None and enough is not None and best.claimed <= enough
         if outcome.status in ("OPTIMAL", "INFEASIBLE") or reached:
@@ -279,11 +279,21 @@ def _restricted(
     return best
 
 
+def _better(outcome: Outcome, best: Outcome) -> bool:
+    """`outcome` replaces `best`: best has no roster yet, or outcome's is cheaper."""
+    return best.roster is None or (outcome.roster is not None and outcome.claimed < best.claimed)
+
+
+def _within_gap(bound: int) -> int:
+    """The highest penalty within STRANDED_GAP of the relaxation's bound."""
+    return math.floor(bound * (1 + STRANDED_GAP))
+
+
 def _stranded(outcome: Outcome, bound: int | None) -> bool:
     """Phase 2 ended with a roster more than STRANDED_GAP over the relaxation's bound that no run proved best
     within the restriction (on Instance8: the runs stuck, not the restriction; on Instance9 the relaxation's
     own gap, 406 against the optimum 439, which the extra runs cost nothing)."""
-    return outcome.status == "FEASIBLE" and bound is not None and outcome.claimed > bound * (1 + STRANDED_GAP)
+    return outcome.status == "FEASIBLE" and bound is not None and outcome.claimed > _within_gap(bound)
 
 
 def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
@@ -300,9 +310,9 @@ def _guided(ctx: Context, params: SolveParams, recorder: _Recorder) -> Outcome:
     if not large and _stranded(outcome, generation.bound):
         message = f"restricted model: over the bound by more than {STRANDED_GAP:.0%}, more runs"
         params.report(STAGE, outcome.claimed, None, message)
-        enough = math.floor(generation.bound * (1 + STRANDED_GAP))
+        enough = _within_gap(generation.bound)
         again = _restricted(ctx, restricted, params.remaining(), params, recorder, RESTRICTED_RUNS, enough)
-        if again.roster is not None and again.claimed < outcome.claimed:
+        if _better(again, outcome):
             outcome = again
     status, roster, claimed, _ = outcome
     params.report(STAGE, claimed, None, f"restricted model: {status.lower()} within the restriction")
